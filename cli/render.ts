@@ -1,0 +1,70 @@
+/**
+ * `npm run render -- --stack <name> --out <dir>`: writes every file a stack would place on each node
+ * (under <dir>/nodes/<node>/<path>) and every Kubernetes object (under <dir>/manifests/), without the
+ * Pulumi CLI or a cluster. Secrets appear as placeholders.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { readStackFile } from "../components/config/load";
+import { ConfigError, validateStackConfig } from "../components/config/validate";
+import { checkPredictedCompliance } from "../components/k3s/compliance";
+import { renderNodeBundle } from "../components/k3s/render";
+import { renderApplyScript } from "../components/node/script";
+import { renderManifests } from "./manifests";
+
+function usage(): never {
+  process.stderr.write("usage: npm run render -- --stack <name> --out <dir> [--project <dir>]\n");
+  process.exit(2);
+}
+
+function main(): number {
+  let values: { stack?: string; out?: string; project?: string };
+  try {
+    values = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, project: { type: "string" } } }).values;
+  } catch (e) {
+    process.stderr.write(`render: ${(e as Error).message}\n`);
+    usage();
+  }
+  if (!values.stack || !values.out) usage();
+  const projectDir = path.resolve(values.project ?? process.cwd());
+  const stackFile = readStackFile(projectDir, values.stack);
+  const cfg = validateStackConfig(stackFile.raw);
+  const compliance = checkPredictedCompliance(cfg);
+  const out = path.resolve(values.out);
+  let count = 0;
+  for (const node of cfg.nodes) {
+    const bundle = renderNodeBundle(cfg, node);
+    const base = path.join(out, "nodes", node.name);
+    for (const f of bundle.files) {
+      const target = path.join(base, f.path);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, f.content, { mode: 0o600 });
+      count++;
+    }
+    for (const d of bundle.directories) fs.mkdirSync(path.join(base, d), { recursive: true, mode: 0o700 });
+    // The script the node would run, for review (placeholders instead of secrets).
+    const script = renderApplyScript(bundle, { healthTimeoutSeconds: cfg.rollout.healthTimeoutSeconds, backupsToKeep: cfg.rollout.backupsToKeep });
+    fs.writeFileSync(path.join(out, "nodes", `${node.name}.apply.sh`), script, { mode: 0o600 });
+  }
+  const manifests = renderManifests(cfg, stackFile);
+  for (const m of manifests) {
+    const target = path.join(out, "manifests", m.file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, m.content);
+  }
+  for (const w of cfg.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const role of ["server", "agent"] as const) {
+    for (const f of compliance.failures[role]) process.stderr.write(`warning: predicted kube-bench FAIL on ${role} nodes: ${f.id} ${f.title}\n`);
+  }
+  process.stdout.write(`rendered ${count} node files for ${cfg.nodes.length} nodes and ${manifests.length} manifests into ${out}\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (e) {
+  if (e instanceof ConfigError) process.stderr.write(`render: ${e.message}\n`);
+  else process.stderr.write(`render: ${(e as Error).message}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,182 @@
+/**
+ * Types of the CIS catalog: the single source of truth for control ids, titles, severities and the
+ * flag/file expectations that kube-bench evaluates on k3s. The node renderer, the policy pack and the
+ * report all read this data; nothing else hard-codes a CIS id.
+ */
+
+/** kube-bench benchmark names for k3s that this project supports. */
+export const SUPPORTED_BENCHMARKS = ["k3s-cis-1.7", "k3s-cis-1.8", "k3s-cis-1.9"] as const;
+export type BenchmarkId = (typeof SUPPORTED_BENCHMARKS)[number];
+
+/** kube-bench targets (the YAML file a check lives in). */
+export type Target = "master" | "etcd" | "controlplane" | "node" | "policies";
+
+/**
+ * How kube-bench treats the check:
+ * - automated: evaluated, reaches PASS or FAIL;
+ * - manual: always reported WARN (type "manual" in kube-bench);
+ * - skip: not applicable to k3s, reported INFO (type "skip").
+ */
+export type CheckKind = "automated" | "manual" | "skip";
+
+export type Severity = "critical" | "high" | "medium" | "low";
+
+/** k3s components whose `Running ...` journal line kube-bench reads flags from. */
+export type FlagComponent = "apiserver" | "controllermanager" | "scheduler" | "kubelet" | "etcd";
+
+/** Comparison operators, with kube-bench's semantics. */
+export type CompareOp =
+  | "eq"
+  | "noteq"
+  | "gt"
+  | "gte"
+  | "lt"
+  | "lte"
+  | "has"
+  | "nothave"
+  | "regex"
+  | "valid_elements"
+  | "bitmask";
+
+/** One test item: a flag must be set/unset, or compare against a value. */
+export interface FlagTestItem {
+  /** Flag name with leading dashes as kube-bench writes it, e.g. `--anonymous-auth`. */
+  flag: string;
+  /** `set: false` means the flag must be absent; `set: true` that it must be present. */
+  set?: boolean;
+  compare?: { op: CompareOp; value: string };
+}
+
+/** A check decided by the flags on a component's journal line. */
+export interface FlagCheck {
+  kind: "flag";
+  component: FlagComponent;
+  binOp: "and" | "or";
+  items: FlagTestItem[];
+}
+
+/** A check decided by a file's mode or owner on the node. */
+export interface FileCheck {
+  kind: "file";
+  /** Absolute path on the node (may contain a glob, as kube-bench's audit does). */
+  path: string;
+  /** `permissions`: mode must be this or more restrictive (bitmask, e.g. "600"); `owner`: "root:root". */
+  property: "permissions" | "owner";
+  expected: string;
+}
+
+/** Anything else kube-bench evaluates (API queries, process checks); not predicted by this project. */
+export interface OtherCheck {
+  kind: "other";
+}
+
+export type CheckSpec = FlagCheck | FileCheck | OtherCheck;
+
+/**
+ * Stable names for the concerns code must find without hard-coding an id (ids move between benchmark
+ * versions). A control carries at most one topic; most controls carry none.
+ */
+export const TOPICS = [
+  // API server
+  "api.anonymous-auth",
+  "api.authorization-mode.not-always-allow",
+  "api.authorization-mode.node",
+  "api.authorization-mode.rbac",
+  "api.admission.event-rate-limit",
+  "api.admission.always-admit",
+  "api.admission.always-pull-images",
+  "api.admission.service-account",
+  "api.admission.namespace-lifecycle",
+  "api.admission.node-restriction",
+  "api.profiling",
+  "api.audit-log-path",
+  "api.audit-log-maxage",
+  "api.audit-log-maxbackup",
+  "api.audit-log-maxsize",
+  "api.request-timeout",
+  "api.service-account-lookup",
+  "api.encryption-provider-config",
+  "api.encryption-providers",
+  "api.tls-cipher-suites",
+  // controller manager / scheduler
+  "cm.terminated-pod-gc-threshold",
+  "cm.profiling",
+  "cm.use-service-account-credentials",
+  "cm.bind-address",
+  "scheduler.profiling",
+  "scheduler.bind-address",
+  // logging
+  "logging.audit-policy",
+  "logging.audit-policy-coverage",
+  // kubelet
+  "kubelet.anonymous-auth",
+  "kubelet.authorization-mode",
+  "kubelet.client-ca-file",
+  "kubelet.read-only-port",
+  "kubelet.streaming-connection-idle-timeout",
+  "kubelet.protect-kernel-defaults",
+  "kubelet.make-iptables-util-chains",
+  "kubelet.hostname-override",
+  "kubelet.event-qps",
+  "kubelet.tls-cert-files",
+  "kubelet.rotate-certificates",
+  "kubelet.rotate-server-certificates",
+  "kubelet.tls-cipher-suites",
+  "kubelet.pod-max-pids",
+  // policies (section 5)
+  "rbac.cluster-admin",
+  "rbac.secrets-access",
+  "rbac.wildcards",
+  "rbac.pod-create",
+  "sa.default-not-used",
+  "sa.token-automount",
+  "pod.privileged",
+  "pod.host-pid",
+  "pod.host-ipc",
+  "pod.host-network",
+  "pod.privilege-escalation",
+  "pod.root",
+  "pod.net-raw",
+  "pod.added-capabilities",
+  "pod.capabilities-all",
+  "pod.host-path",
+  "pod.host-port",
+  "pod.windows-host-process",
+  "network.cni-policies",
+  "network.policies",
+  "secrets.as-env",
+  "secrets.external-storage",
+  "pod.seccomp",
+  "pod.security-context",
+  "namespace.default",
+  "namespace.boundaries",
+] as const;
+export type Topic = (typeof TOPICS)[number];
+
+export interface Control {
+  /** CIS id as kube-bench reports it, e.g. "1.2.1". */
+  id: string;
+  /** Stable concern name, see TOPICS. */
+  topic?: Topic;
+  /** Short title in this project's words. */
+  title: string;
+  /** Group id, e.g. "1.2". */
+  section: string;
+  target: Target;
+  kind: CheckKind;
+  /** kube-bench's `scored` field. */
+  scored: boolean;
+  severity: Severity;
+  check: CheckSpec;
+  /** Short remediation in this project's words, for reports and policy messages. */
+  remediation: string;
+}
+
+export interface Benchmark {
+  id: BenchmarkId;
+  /** CIS Kubernetes Benchmark version this k3s profile follows (e.g. "1.7"). */
+  cisVersion: string;
+  /** Group titles by section id ("1.2" -> "API Server"). */
+  sections: Record<string, string>;
+  controls: Control[];
+}

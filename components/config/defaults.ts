@@ -1,0 +1,76 @@
+/**
+ * Default values of the stack configuration. Every default is a deliberate choice; the README's
+ * configuration reference lists them.
+ */
+import { AuditRule, EventRateLimit, PodSecurityDefaults, RolloutSettings } from "./types";
+import { K3S_PATHS, STRONG_TLS_CIPHER_SUITES } from "../k3s/facts";
+import { BenchmarkId } from "../cis/types";
+
+/** kube-bench's profile for k3s 1.25 clusters and the guide's choice. */
+export const DEFAULT_BENCHMARK: BenchmarkId = "k3s-cis-1.7";
+
+/**
+ * The guide's audit rules, in order (first match wins). The guide's intent is kept: exec/attach and
+ * RBAC changes in full, secret reads as metadata only (never their content), routine reads dropped.
+ */
+export const DEFAULT_AUDIT_RULES: AuditRule[] = [
+  { level: "RequestResponse", resources: [{ group: "", resources: ["pods/exec", "pods/attach", "pods/portforward"] }] },
+  // Secret and ConfigMap contents must never reach the log: Metadata for every verb, not only reads.
+  { level: "Metadata", resources: [{ group: "", resources: ["secrets", "configmaps"] }] },
+  {
+    level: "RequestResponse",
+    resources: [{ group: "rbac.authorization.k8s.io", resources: ["clusterroles", "clusterrolebindings", "roles", "rolebindings"] }],
+  },
+  { level: "RequestResponse", verbs: ["delete", "deletecollection"] },
+  { level: "RequestResponse", verbs: ["create", "update", "patch"], resources: [{ group: "", resources: ["pods"] }] },
+  { level: "None", verbs: ["get", "list", "watch"], resources: [{ group: "", resources: ["events", "nodes", "endpoints"] }] },
+  { level: "Metadata" },
+];
+
+export const DEFAULT_AUDIT = {
+  logPath: K3S_PATHS.auditLogFile,
+  policyPath: K3S_PATHS.auditPolicyFile,
+  // CIS 1.2.19-1.2.21 (k3s-cis-1.7): at least 30 days, 10 files, 100 MB.
+  maxAgeDays: 30,
+  maxBackups: 10,
+  maxSizeMb: 100,
+  omitStages: ["RequestReceived"],
+} as const;
+
+export const DEFAULT_ADMISSION_PLUGINS = ["NodeRestriction", "EventRateLimit"];
+
+export const DEFAULT_POD_SECURITY: PodSecurityDefaults = {
+  enforce: "restricted",
+  audit: "restricted",
+  warn: "restricted",
+  version: "latest",
+  exemptions: { namespaces: ["kube-system"], usernames: [], runtimeClasses: [] },
+};
+
+/** Generous server-wide and per-namespace event limits: they stop floods, not normal operation. */
+export const DEFAULT_EVENT_RATE_LIMITS: EventRateLimit[] = [
+  { type: "Server", qps: 5000, burst: 20000 },
+  { type: "Namespace", qps: 500, burst: 2000, cacheSize: 2000 },
+];
+
+export const DEFAULT_KUBELET = {
+  /** k3s hardening guide value. */
+  streamingConnectionIdleTimeout: "5m",
+  /** The kubelet's own default, stated so it appears on the journal line; 0 would mean unlimited. */
+  eventQps: 50,
+  tlsCipherSuites: [...STRONG_TLS_CIPHER_SUITES],
+} as const;
+
+export const DEFAULT_ROLLOUT: RolloutSettings = {
+  agentBatchSize: 1,
+  // `systemctl restart k3s` waits for readiness; a cold apiserver with etcd can take minutes.
+  healthTimeoutSeconds: 300,
+  backupsToKeep: 5,
+};
+
+/** The guide's value (the k3s guide uses 10 for 1.25-1.28 and 100 later); CIS only asks for a limit. */
+export const DEFAULT_TERMINATED_POD_GC_THRESHOLD = 10;
+
+export const DEFAULT_CLUSTER_NAME = "k3s";
+
+export const DEFAULT_ADMISSION_CONFIG_PATH = K3S_PATHS.admissionConfigFile;

@@ -1,0 +1,522 @@
+/**
+ * Validation of the stack configuration. It runs before any resource exists: a bad value stops
+ * `pulumi preview` (and the render command) with every problem listed, each naming the key and the fix.
+ */
+import { isIP } from "node:net";
+import { isBenchmarkId, SUPPORTED_BENCHMARKS } from "../cis";
+import {
+  ARG_COMPONENTS,
+  ArgComponent,
+  COMPONENT_CONFIG_KEYS,
+  COMPONENT_ONLY_FLAGS,
+  EVENT_RATE_LIMIT_TYPES,
+  POD_SECURITY_LEVELS,
+  REQUIRED_ADMISSION_PLUGINS,
+  WEAKENING_RULES,
+} from "../k3s/facts";
+import { splitArg } from "../k3s/evaluate";
+import * as D from "./defaults";
+import {
+  AdmissionSettings,
+  AuditRule,
+  AuditSettings,
+  EventRateLimit,
+  HardeningProfile,
+  K3sSettingValue,
+  KubeletSettings,
+  NodeSpec,
+  PodSecurityDefaults,
+  RolloutSettings,
+  SecretValue,
+  StackConfig,
+} from "./types";
+
+/** Raised with every problem found; `problems` holds one line per problem. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Raw configuration as the caller read it: keys without the project prefix. A secret may arrive as its
+ * plaintext (from the Pulumi engine, with its key listed in `secretKeys`) or as `{ secure: "..." }` (from a
+ * stack file read without the engine; its plaintext is then unknown and a placeholder is used).
+ */
+export interface RawStackConfig {
+  values: Record<string, unknown>;
+  /** Top-level keys the engine reports as secret (nested secure values make the whole key secret). */
+  secretKeys: ReadonlySet<string>;
+  /** "file": read from Pulumi.<stack>.yaml, where every secret must be a `{secure}` value. */
+  source?: "engine" | "file";
+}
+
+export const CONFIG_KEYS = [
+  "cluster",
+  "benchmark",
+  "nodes",
+  "sshPrivateKey",
+  "k3sToken",
+  "audit",
+  "admission",
+  "kubelet",
+  "embeddedEtcd",
+  "secretsEncryption",
+  "protectKernelDefaults",
+  "terminatedPodGcThreshold",
+  "extraArgs",
+  "rollout",
+  "restoreOnDestroy",
+] as const;
+
+/** Top-level keys read by other capabilities (kube-bench, evidence, logs, service accounts). */
+const CAPABILITY_KEYS = ["kubeBench", "evidence", "auditShipping", "serviceAccounts", "kubernetes"];
+
+/** k3s settings the profile decides; a node may not override them through `k3sSettings`. */
+const MANAGED_K3S_KEYS: Record<string, string> = {
+  "protect-kernel-defaults": "protectKernelDefaults",
+  "secrets-encryption": "secretsEncryption",
+  "cluster-init": "embeddedEtcd",
+  token: "k3sToken (a secret)",
+  "agent-token": "k3sToken (a secret)",
+  ...Object.fromEntries(ARG_COMPONENTS.map((c) => [COMPONENT_CONFIG_KEYS[c], `extraArgs.${c}`])),
+};
+
+/** Flags the profile decides; extra args may not set them. */
+const MANAGED_FLAGS: Record<string, string> = {
+  "audit-log-path": "audit.logPath",
+  "audit-policy-file": "audit.policyPath",
+  "audit-log-maxage": "audit.maxAgeDays",
+  "audit-log-maxbackup": "audit.maxBackups",
+  "audit-log-maxsize": "audit.maxSizeMb",
+  "admission-control-config-file": "admission.configPath",
+  "enable-admission-plugins": "admission.plugins",
+  "event-qps": "kubelet.eventQps",
+  "streaming-connection-idle-timeout": "kubelet.streamingConnectionIdleTimeout",
+  "pod-max-pids": "kubelet.podMaxPids",
+  "tls-cipher-suites": "kubelet.tlsCipherSuites",
+  "terminated-pod-gc-threshold": "terminatedPodGcThreshold",
+};
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
+const UNIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,2}( .*)?$/;
+const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const FLAG_NAME = /^[a-z0-9][a-z0-9.-]*$/;
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isSecureMarker(v: unknown): v is { secure: string } {
+  return isObj(v) && typeof v.secure === "string" && Object.keys(v).length === 1;
+}
+
+/** Collects problems while reading values with defaults. */
+class Reader {
+  readonly problems: string[] = [];
+  readonly warnings: string[] = [];
+
+  problem(key: string, msg: string): void {
+    this.problems.push(`${key}: ${msg}`);
+  }
+
+  object(key: string, v: unknown): Obj {
+    if (v === undefined || v === null) return {};
+    if (!isObj(v)) {
+      this.problem(key, `must be an object, got ${describe(v)}`);
+      return {};
+    }
+    return v;
+  }
+
+  unknownKeys(key: string, obj: Obj, known: readonly string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (!known.includes(k)) this.problem(`${key}.${k}`, `unknown key; known keys are ${known.join(", ")}`);
+    }
+  }
+
+  bool(key: string, v: unknown, def: boolean): boolean {
+    if (v === undefined || v === null) return def;
+    if (typeof v === "boolean") return v;
+    if (v === "true" || v === "false") return v === "true";
+    this.problem(key, `must be true or false, got ${describe(v)}`);
+    return def;
+  }
+
+  int(key: string, v: unknown, def: number | undefined, min: number, max: number, fix = ""): number {
+    if (v === undefined || v === null) {
+      if (def === undefined) {
+        this.problem(key, "is required");
+        return min;
+      }
+      return def;
+    }
+    const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+      this.problem(key, `must be a whole number from ${min} to ${max}, got ${describe(v)}${fix ? `; ${fix}` : ""}`);
+      return def ?? min;
+    }
+    return n;
+  }
+
+  str(key: string, v: unknown, def: string | undefined): string {
+    if (v === undefined || v === null) {
+      if (def === undefined) {
+        this.problem(key, "is required");
+        return "";
+      }
+      return def;
+    }
+    if (typeof v !== "string" || v.trim() === "") {
+      this.problem(key, `must be a non-empty string, got ${describe(v)}`);
+      return def ?? "";
+    }
+    return v;
+  }
+
+  strList(key: string, v: unknown, def: string[]): string[] {
+    if (v === undefined || v === null) return [...def];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+      this.problem(key, `must be a list of strings, got ${describe(v)}`);
+      return [...def];
+    }
+    return v as string[];
+  }
+
+  oneOf<T extends string>(key: string, v: unknown, allowed: readonly T[], def: T | undefined): T {
+    if (v === undefined || v === null) {
+      if (def === undefined) {
+        this.problem(key, `is required; use one of ${allowed.join(", ")}`);
+        return allowed[0];
+      }
+      return def;
+    }
+    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+      this.problem(key, `must be one of ${allowed.join(", ")}, got ${describe(v)}`);
+      return def ?? allowed[0];
+    }
+    return v as T;
+  }
+
+  absolutePath(key: string, v: unknown, def: string): string {
+    const p = this.str(key, v, def);
+    if (!p.startsWith("/") || p.endsWith("/") || p.includes("..") || /[\s'"`$\\]/.test(p)) {
+      this.problem(key, `must be an absolute file path without spaces, quotes or "..", got ${JSON.stringify(p)}`);
+      return def;
+    }
+    return p;
+  }
+
+  /**
+   * A secret value: from the engine (plaintext; its key must be secret) or a `{secure}` marker from a
+   * stack file (plaintext unknown).
+   */
+  secret(key: string, v: unknown, topKey: string, raw: RawStackConfig, placeholder: string): SecretValue | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (isSecureMarker(v)) return { kind: "secret", value: placeholder };
+    if (typeof v !== "string" || v.trim() === "") {
+      this.problem(key, "must be a secret string");
+      return undefined;
+    }
+    if (raw.source === "file" || !raw.secretKeys.has(topKey)) {
+      this.problem(key, `is stored in plain text; store it encrypted: pulumi config set --secret --path '${key}' -- "$(cat <file>)"`);
+      return undefined;
+    }
+    return { kind: "secret", value: v };
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+const NODE_KEYS = ["name", "host", "port", "user", "role", "sudo", "hostKey", "insecureIgnoreHostKey", "privateKey", "k3sSettings"];
+
+function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | undefined): NodeSpec[] {
+  const list = raw.values.nodes;
+  if (!Array.isArray(list) || list.length === 0) {
+    r.problem("nodes", "must list at least one node, e.g. [{name: cp-1, host: 10.0.0.11, role: server, hostKey: ...}]");
+    return [];
+  }
+  const nodes: NodeSpec[] = [];
+  const names = new Map<string, number>();
+  const hosts = new Map<string, number>();
+  list.forEach((item, i) => {
+    const key = `nodes[${i}]`;
+    const o = r.object(key, item);
+    r.unknownKeys(key, o, NODE_KEYS);
+    const name = r.str(`${key}.name`, o.name, undefined);
+    if (name && !DNS_LABEL.test(name)) r.problem(`${key}.name`, `${JSON.stringify(name)} is not a valid node name (lower-case letters, digits and '-', at most 63)`);
+    if (name && names.has(name)) r.problem(`${key}.name`, `duplicate node name ${JSON.stringify(name)} (also nodes[${names.get(name)}]); node names must be unique`);
+    names.set(name, i);
+    const host = r.str(`${key}.host`, o.host, undefined);
+    if (host && isIP(host) === 0 && !(HOSTNAME.test(host) && !/^[0-9.]+$/.test(host))) {
+      r.problem(`${key}.host`, `${JSON.stringify(host)} is not a valid address; use an IPv4/IPv6 address or a DNS name`);
+    }
+    const port = r.int(`${key}.port`, o.port, 22, 1, 65535);
+    const endpoint = `${host}:${port}`;
+    if (host && hosts.has(endpoint)) r.problem(`${key}.host`, `duplicate host ${JSON.stringify(host)} (also nodes[${hosts.get(endpoint)}]); each node needs its own address`);
+    hosts.set(endpoint, i);
+    const user = r.str(`${key}.user`, o.user, "root");
+    if (!UNIX_USER.test(user)) r.problem(`${key}.user`, `${JSON.stringify(user)} is not a valid user name`);
+    const role = r.oneOf(`${key}.role`, o.role, ["server", "agent"] as const, undefined);
+    const sudo = r.bool(`${key}.sudo`, o.sudo, user !== "root");
+    if (user !== "root" && !sudo) r.problem(`${key}.sudo`, `user ${JSON.stringify(user)} is not root; set sudo: true (passwordless sudo -n is required) or connect as root`);
+    const insecureIgnoreHostKey = r.bool(`${key}.insecureIgnoreHostKey`, o.insecureIgnoreHostKey, false);
+    let hostKey: string | undefined;
+    if (o.hostKey !== undefined && o.hostKey !== null) {
+      hostKey = r.str(`${key}.hostKey`, o.hostKey, undefined).trim();
+      if (!HOST_KEY.test(hostKey)) r.problem(`${key}.hostKey`, `must be a public host key such as "ssh-ed25519 AAAA..." (see: ssh-keyscan -t ed25519 ${host || "<host>"})`);
+    } else if (!insecureIgnoreHostKey) {
+      r.problem(`${key}.hostKey`, `is missing; set it from \`ssh-keyscan -t ed25519 ${host || "<host>"}\` (verify it out of band), or set insecureIgnoreHostKey: true to skip verification knowingly`);
+    }
+    const privateKey = r.secret(`${key}.privateKey`, o.privateKey, "nodes", raw, `<secret: ${key}.privateKey>`) ?? defaultKey;
+    if (!privateKey) r.problem(`${key}.privateKey`, "no SSH private key; set the stack-wide secret sshPrivateKey or a per-node secret privateKey");
+    else if (!privateKey.value.startsWith("<secret") && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey.value)) {
+      r.problem(`${key}.privateKey`, "does not look like a private key (expected a PEM or OpenSSH block)");
+    }
+    const k3sSettings = readK3sSettings(r, `${key}.k3sSettings`, o.k3sSettings);
+    nodes.push({
+      name,
+      host,
+      port,
+      user,
+      role,
+      sudo,
+      hostKey,
+      insecureIgnoreHostKey,
+      privateKey: privateKey ?? { kind: "secret", value: "" },
+      k3sSettings,
+    });
+  });
+  if (nodes.length > 0 && !nodes.some((n) => n.role === "server")) {
+    r.problem("nodes", "no node has role server; at least one server (control-plane) node is required");
+  }
+  return nodes;
+}
+
+function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3sSettingValue> {
+  const o = r.object(key, v);
+  const out: Record<string, K3sSettingValue> = {};
+  for (const [k, val] of Object.entries(o)) {
+    if (MANAGED_K3S_KEYS[k]) {
+      r.problem(`${key}.${k}`, `is managed by the hardening profile; set ${MANAGED_K3S_KEYS[k]} instead`);
+      continue;
+    }
+    if (!/^[a-z0-9][a-z0-9-]*\+?$/.test(k)) {
+      r.problem(`${key}.${k}`, "is not a k3s setting name (lower-case words joined by '-')");
+      continue;
+    }
+    if (typeof val === "string" || typeof val === "number" || typeof val === "boolean") out[k] = val;
+    else if (Array.isArray(val) && val.every((x) => typeof x === "string")) out[k] = val as string[];
+    else r.problem(`${key}.${k}`, "must be a string, number, boolean or list of strings");
+  }
+  return out;
+}
+
+const AUDIT_KEYS = ["logPath", "policyPath", "maxAgeDays", "maxBackups", "maxSizeMb", "rules", "omitStages"];
+const AUDIT_LEVELS = ["None", "Metadata", "Request", "RequestResponse"] as const;
+
+function readAudit(r: Reader, v: unknown): AuditSettings {
+  const o = r.object("audit", v);
+  r.unknownKeys("audit", o, AUDIT_KEYS);
+  let rules: AuditRule[] = D.DEFAULT_AUDIT_RULES;
+  if (o.rules !== undefined) {
+    if (!Array.isArray(o.rules) || o.rules.length === 0) r.problem("audit.rules", "must be a non-empty list of audit rules");
+    else {
+      rules = o.rules.map((rule, i) => {
+        const ro = r.object(`audit.rules[${i}]`, rule);
+        r.oneOf(`audit.rules[${i}].level`, ro.level, AUDIT_LEVELS, undefined);
+        return ro as unknown as AuditRule;
+      });
+      if (rules.every((x) => x.level === "None")) r.problem("audit.rules", "log nothing; CIS 3.2.1 needs a policy that records at least Metadata");
+    }
+  }
+  return {
+    logPath: r.absolutePath("audit.logPath", o.logPath, D.DEFAULT_AUDIT.logPath),
+    policyPath: r.absolutePath("audit.policyPath", o.policyPath, D.DEFAULT_AUDIT.policyPath),
+    maxAgeDays: r.int("audit.maxAgeDays", o.maxAgeDays, D.DEFAULT_AUDIT.maxAgeDays, 30, 3650, "CIS asks for at least 30 days"),
+    maxBackups: r.int("audit.maxBackups", o.maxBackups, D.DEFAULT_AUDIT.maxBackups, 10, 1000, "CIS asks for at least 10 files"),
+    maxSizeMb: r.int("audit.maxSizeMb", o.maxSizeMb, D.DEFAULT_AUDIT.maxSizeMb, 100, 100000, "CIS asks for at least 100 MB"),
+    rules,
+    omitStages: r.strList("audit.omitStages", o.omitStages, [...D.DEFAULT_AUDIT.omitStages]),
+  };
+}
+
+const ADMISSION_KEYS = ["plugins", "configPath", "podSecurity", "eventRateLimits"];
+
+function readAdmission(r: Reader, v: unknown): AdmissionSettings {
+  const o = r.object("admission", v);
+  r.unknownKeys("admission", o, ADMISSION_KEYS);
+  const plugins = r.strList("admission.plugins", o.plugins, D.DEFAULT_ADMISSION_PLUGINS);
+  for (const p of REQUIRED_ADMISSION_PLUGINS) {
+    if (!plugins.includes(p)) r.problem("admission.plugins", `must include ${p}: the list replaces k3s's default, and without ${p} kubelets can modify other nodes (CIS 1.2.x); use [${[p, ...plugins].join(", ")}]`);
+  }
+  if (plugins.includes("AlwaysAdmit")) r.problem("admission.plugins", "AlwaysAdmit disables admission control; remove it");
+  const psO = r.object("admission.podSecurity", o.podSecurity);
+  r.unknownKeys("admission.podSecurity", psO, ["enforce", "audit", "warn", "version", "exemptions"]);
+  const exO = r.object("admission.podSecurity.exemptions", psO.exemptions);
+  r.unknownKeys("admission.podSecurity.exemptions", exO, ["namespaces", "usernames", "runtimeClasses"]);
+  const d = D.DEFAULT_POD_SECURITY;
+  const podSecurity: PodSecurityDefaults = {
+    enforce: r.oneOf("admission.podSecurity.enforce", psO.enforce, POD_SECURITY_LEVELS, d.enforce),
+    audit: r.oneOf("admission.podSecurity.audit", psO.audit, POD_SECURITY_LEVELS, d.audit),
+    warn: r.oneOf("admission.podSecurity.warn", psO.warn, POD_SECURITY_LEVELS, d.warn),
+    version: r.str("admission.podSecurity.version", psO.version, d.version),
+    exemptions: {
+      namespaces: r.strList("admission.podSecurity.exemptions.namespaces", exO.namespaces, d.exemptions.namespaces),
+      usernames: r.strList("admission.podSecurity.exemptions.usernames", exO.usernames, d.exemptions.usernames),
+      runtimeClasses: r.strList("admission.podSecurity.exemptions.runtimeClasses", exO.runtimeClasses, d.exemptions.runtimeClasses),
+    },
+  };
+  if (!/^(latest|v1\.\d+)$/.test(podSecurity.version)) r.problem("admission.podSecurity.version", `must be "latest" or like "v1.30", got ${describe(podSecurity.version)}`);
+  let eventRateLimits: EventRateLimit[] = o.eventRateLimits === undefined ? D.DEFAULT_EVENT_RATE_LIMITS : [];
+  if (o.eventRateLimits !== undefined) {
+    if (!Array.isArray(o.eventRateLimits)) r.problem("admission.eventRateLimits", "must be a list of limits");
+    else {
+      eventRateLimits = o.eventRateLimits.map((l, i) => {
+        const k = `admission.eventRateLimits[${i}]`;
+        const lo = r.object(k, l);
+        r.unknownKeys(k, lo, ["type", "qps", "burst", "cacheSize"]);
+        const type = r.oneOf(`${k}.type`, lo.type, EVENT_RATE_LIMIT_TYPES, undefined);
+        const limit: EventRateLimit = {
+          type,
+          qps: r.int(`${k}.qps`, lo.qps, undefined, 1, 1_000_000),
+          burst: r.int(`${k}.burst`, lo.burst, undefined, 1, 10_000_000),
+        };
+        if (lo.cacheSize !== undefined) limit.cacheSize = r.int(`${k}.cacheSize`, lo.cacheSize, undefined, 1, 10_000_000);
+        else if (type !== "Server") limit.cacheSize = 4096;
+        return limit;
+      });
+    }
+  }
+  if (plugins.includes("EventRateLimit") && eventRateLimits.length === 0) {
+    r.problem("admission.eventRateLimits", "EventRateLimit is enabled but has no limits, and the API server will not start; add e.g. [{type: Server, qps: 5000, burst: 20000}] or remove EventRateLimit from admission.plugins");
+  }
+  return { plugins, configPath: r.absolutePath("admission.configPath", o.configPath, D.DEFAULT_ADMISSION_CONFIG_PATH), podSecurity, eventRateLimits };
+}
+
+function readKubelet(r: Reader, v: unknown): KubeletSettings {
+  const o = r.object("kubelet", v);
+  r.unknownKeys("kubelet", o, ["streamingConnectionIdleTimeout", "eventQps", "podMaxPids", "tlsCipherSuites"]);
+  const timeout = r.str("kubelet.streamingConnectionIdleTimeout", o.streamingConnectionIdleTimeout, D.DEFAULT_KUBELET.streamingConnectionIdleTimeout);
+  if (!DURATION.test(timeout) || /^0+(\.0+)?[a-zµ]+$/.test(timeout)) {
+    r.problem("kubelet.streamingConnectionIdleTimeout", `must be a positive duration such as "5m", got ${describe(timeout)} (0 keeps idle connections open forever)`);
+  }
+  const eventQps = r.int("kubelet.eventQps", o.eventQps, D.DEFAULT_KUBELET.eventQps, 1, 10000, "0 means unlimited events; use a positive limit such as 50");
+  const settings: KubeletSettings = {
+    streamingConnectionIdleTimeout: timeout,
+    eventQps,
+    tlsCipherSuites: r.strList("kubelet.tlsCipherSuites", o.tlsCipherSuites, [...D.DEFAULT_KUBELET.tlsCipherSuites]),
+  };
+  if (o.podMaxPids !== undefined) settings.podMaxPids = r.int("kubelet.podMaxPids", o.podMaxPids, undefined, 16, 4_194_304);
+  return settings;
+}
+
+function readExtraArgs(r: Reader, v: unknown): Record<ArgComponent, string[]> {
+  const o = r.object("extraArgs", v);
+  r.unknownKeys("extraArgs", o, ARG_COMPONENTS);
+  const out = Object.fromEntries(ARG_COMPONENTS.map((c) => [c, [] as string[]])) as Record<ArgComponent, string[]>;
+  for (const component of ARG_COMPONENTS) {
+    const list = r.strList(`extraArgs.${component}`, o[component], []);
+    list.forEach((arg, i) => {
+      const key = `extraArgs.${component}[${i}]`;
+      if (arg.startsWith("-")) {
+        r.problem(key, `${JSON.stringify(arg)}: write the flag without leading dashes, e.g. ${JSON.stringify(arg.replace(/^-+/, ""))}`);
+        return;
+      }
+      const { name, op, value } = splitArg(arg);
+      if (!arg.includes("=") || !FLAG_NAME.test(name)) {
+        r.problem(key, `${JSON.stringify(arg)} is not of the form name=value`);
+        return;
+      }
+      if (op !== "=") {
+        r.problem(key, `${JSON.stringify(arg)}: "${op}" makes k3s pass the flag twice and kube-bench reads only the first; write the whole value with "="`);
+        return;
+      }
+      if (MANAGED_FLAGS[name]) {
+        r.problem(key, `${name} is set by the profile; set ${MANAGED_FLAGS[name]} instead`);
+        return;
+      }
+      for (const other of ARG_COMPONENTS) {
+        if (other !== component && COMPONENT_ONLY_FLAGS[other].includes(name)) {
+          r.problem(key, `${name} is a ${other} flag, not a ${component} flag; move it to extraArgs.${other}`);
+          return;
+        }
+      }
+      for (const rule of WEAKENING_RULES) {
+        if (rule.component === component && rule.flag === name) {
+          const reason = rule.bad(value);
+          if (reason) r.problem(key, `${name}=${value} weakens a CIS control: ${reason}; remove it`);
+        }
+      }
+      out[component].push(arg);
+    });
+  }
+  return out;
+}
+
+function readRollout(r: Reader, v: unknown): RolloutSettings {
+  const o = r.object("rollout", v);
+  r.unknownKeys("rollout", o, ["agentBatchSize", "healthTimeoutSeconds", "backupsToKeep"]);
+  return {
+    agentBatchSize: r.int("rollout.agentBatchSize", o.agentBatchSize, D.DEFAULT_ROLLOUT.agentBatchSize, 1, 1000),
+    healthTimeoutSeconds: r.int("rollout.healthTimeoutSeconds", o.healthTimeoutSeconds, D.DEFAULT_ROLLOUT.healthTimeoutSeconds, 10, 3600),
+    backupsToKeep: r.int("rollout.backupsToKeep", o.backupsToKeep, D.DEFAULT_ROLLOUT.backupsToKeep, 1, 100),
+  };
+}
+
+/** Validate raw stack configuration into a StackConfig, or throw ConfigError listing every problem. */
+export function validateStackConfig(raw: RawStackConfig): StackConfig {
+  const r = new Reader();
+  const v = raw.values;
+  for (const k of Object.keys(v)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(k) && !CAPABILITY_KEYS.includes(k)) {
+      r.problem(k, `unknown configuration key; known keys are ${[...CONFIG_KEYS, ...CAPABILITY_KEYS].join(", ")}`);
+    }
+  }
+  const cluster = r.str("cluster", v.cluster, D.DEFAULT_CLUSTER_NAME);
+  if (!DNS_LABEL.test(cluster)) r.problem("cluster", `${JSON.stringify(cluster)} must be a DNS label (lower-case letters, digits, '-')`);
+  const benchmarkRaw = r.str("benchmark", v.benchmark, D.DEFAULT_BENCHMARK);
+  if (!isBenchmarkId(benchmarkRaw)) r.problem("benchmark", `unknown benchmark ${JSON.stringify(benchmarkRaw)}; use one of ${SUPPORTED_BENCHMARKS.join(", ")}`);
+  const benchmark = isBenchmarkId(benchmarkRaw) ? benchmarkRaw : D.DEFAULT_BENCHMARK;
+  const defaultKey = r.secret("sshPrivateKey", v.sshPrivateKey, "sshPrivateKey", raw, "<secret: sshPrivateKey>");
+  const k3sToken = r.secret("k3sToken", v.k3sToken, "k3sToken", raw, "<secret: k3sToken>");
+  const nodes = readNodes(r, raw, defaultKey);
+  const secretsEncryption = r.bool("secretsEncryption", v.secretsEncryption, false);
+  const embeddedEtcd = r.bool("embeddedEtcd", v.embeddedEtcd, true);
+  const profile: HardeningProfile = {
+    benchmark,
+    audit: readAudit(r, v.audit),
+    admission: readAdmission(r, v.admission),
+    kubelet: readKubelet(r, v.kubelet),
+    embeddedEtcd,
+    secretsEncryption,
+    protectKernelDefaults: r.bool("protectKernelDefaults", v.protectKernelDefaults, true),
+    terminatedPodGcThreshold: r.int("terminatedPodGcThreshold", v.terminatedPodGcThreshold, D.DEFAULT_TERMINATED_POD_GC_THRESHOLD, 1, 1_000_000),
+    extraArgs: readExtraArgs(r, v.extraArgs),
+  };
+  if (!profile.protectKernelDefaults) {
+    r.warnings.push("protectKernelDefaults is false: CIS asks the kubelet to protect kernel defaults");
+  }
+  if (secretsEncryption) {
+    r.warnings.push("secretsEncryption is on: it must be identical on all servers, and turning it on for a running HA cluster has failed in reported cases; plan a maintenance window and follow `k3s secrets-encrypt status`");
+  }
+  const servers = nodes.filter((n) => n.role === "server").length;
+  if (embeddedEtcd && servers > 1 && servers % 2 === 0) {
+    r.warnings.push(`embedded etcd with ${servers} servers: an even count tolerates no more failures than ${servers - 1}; use an odd number`);
+  }
+  const rollout = readRollout(r, v.rollout);
+  const restoreOnDestroy = r.bool("restoreOnDestroy", v.restoreOnDestroy, false);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return { cluster, nodes, profile, rollout, k3sToken, restoreOnDestroy, warnings: r.warnings };
+}

@@ -1,0 +1,226 @@
+/**
+ * Generates the bash script that applies a node's files. One script per apply, fed to `bash -s` on the
+ * node through stdin (file contents never appear in a command string).
+ *
+ * What the script guarantees:
+ * - every file is staged as a temporary file in its target directory, then renamed over the target: a
+ *   killed run leaves the old file or the new one, never a partial one (stale temporaries are removed);
+ * - files are root-owned 0600, created directories 0700; the replaced version of every changed file is
+ *   kept under the state directory (the newest `backups` runs), and the version found before the very
+ *   first run is kept apart for an explicit restore;
+ * - kernel parameters are applied from the staged file before k3s can see a config that needs them;
+ * - k3s is restarted only when a file changed, and its health is awaited within a bounded time; if it
+ *   does not become healthy the previous files are put back, k3s is restarted again, and the script fails
+ *   with the journal's last lines;
+ * - runs on one node never overlap (flock).
+ *
+ * `K3S_HARDEN_ROOT` prefixes every node path. Only tests set it.
+ */
+import { createHash } from "node:crypto";
+import { HEALTH_PROBES, K3S_PATHS, K3S_UNITS } from "../k3s/facts";
+import { NodeBundle } from "../k3s/render";
+
+export interface ScriptOptions {
+  healthTimeoutSeconds: number;
+  backupsToKeep: number;
+  /** Lines of journal shown when a restart fails. */
+  journalLines?: number;
+}
+
+/** Quote a string for bash (single quotes). */
+export function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Common prelude: strict mode, root prefix, state, lock, logging helpers. */
+function prelude(bundle: NodeBundle, opts: ScriptOptions): string {
+  const unit = K3S_UNITS[bundle.role];
+  return `set -euo pipefail
+umask 077
+R="\${K3S_HARDEN_ROOT:-}"
+NODE=${shq(bundle.node)}
+UNIT=${shq(unit)}
+HEALTH_TIMEOUT=${opts.healthTimeoutSeconds}
+KEEP=${opts.backupsToKeep}
+JOURNAL_LINES=${opts.journalLines ?? 40}
+STATE="$R"${shq(K3S_PATHS.stateDir)}
+log() { printf 'k3s-hardening[%s]: %s\\n' "$NODE" "$*"; }
+die() { printf 'k3s-hardening[%s]: ERROR: %s\\n' "$NODE" "$*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "must run as root: connect as root or set sudo: true for this node"
+for tool in base64 cmp install mktemp flock timeout; do command -v "$tool" >/dev/null || die "required tool $tool is missing on the node"; done
+install -d -m 0700 "$STATE" "$STATE/backups" "$STATE/original"
+exec 9>"$STATE/lock"
+flock -w 120 9 || die "another hardening run holds $STATE/lock"
+unit_present() { systemctl cat "$UNIT.service" >/dev/null 2>&1 </dev/null; }
+healthy() { ${bundle.role === "server" ? HEALTH_PROBES.server : HEALTH_PROBES.agent} >/dev/null 2>&1 </dev/null; }
+journal_tail() { journalctl -u "$UNIT" -n "$JOURNAL_LINES" --no-pager </dev/null 2>&1 || true; }
+# Restart and wait until healthy or HEALTH_TIMEOUT seconds have passed.
+restart_and_wait() {
+  local deadline=$(( $(date +%s) + HEALTH_TIMEOUT ))
+  timeout "$HEALTH_TIMEOUT" systemctl restart "$UNIT" </dev/null || log "systemctl restart $UNIT did not succeed in time"
+  while :; do
+    if healthy; then return 0; fi
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 2
+  done
+}
+`;
+}
+
+/** Heredoc with the base64 payload of one file, decoded into a staged temporary file. */
+function stageFile(index: number, path: string, content: string): string {
+  const b64 = Buffer.from(content, "utf8").toString("base64").replace(/(.{76})/g, "$1\n");
+  const marker = `K3SH_PAYLOAD_${index}`;
+  return `stage ${shq(path)} <<'${marker}'
+${b64}
+${marker}
+`;
+}
+
+/** The apply script for one node. Deterministic: the same bundle gives the same script. */
+export function renderApplyScript(bundle: NodeBundle, opts: ScriptOptions): string {
+  const dirs = bundle.directories.map((d) => `  install -d -m 0700 -o root -g root "$R"${shq(d)}\n  chmod 0700 "$R"${shq(d)}`).join("\n");
+  const stages = bundle.files.map((f, i) => stageFile(i, f.path, f.content)).join("");
+  const sysctl = bundle.sysctlFile ? shq(bundle.sysctlFile) : "''";
+  return `#!/bin/bash
+# k3s-cis-hardening apply script for node ${bundle.node} (${bundle.role}); generated, do not edit.
+main() {
+${prelude(bundle, opts)}
+TARGETS=(); STAGED=(); CHANGED=()
+cleanup() { local s; for s in "\${STAGED[@]}"; do [ -n "$s" ] && rm -f -- "$s"; done; }
+trap cleanup EXIT
+# Temporaries left by a run that was killed mid-write.
+for t in ${bundle.files.map((f) => `"$R"${shq(f.path.slice(0, f.path.lastIndexOf("/")))}`).join(" ")}; do
+  [ -d "$t" ] && find "$t" -maxdepth 1 -name '.k3s-hardening.*' -type f -delete
+done
+# Stage one file from base64 on stdin; remember it if its content differs from the target.
+stage() {
+  local target="$R$1" dir tmp
+  dir=$(dirname -- "$target")
+  [ -d "$dir" ] || install -d -m 0700 -o root -g root "$dir"
+  tmp=$(mktemp "$dir/.k3s-hardening.XXXXXX")
+  STAGED+=("$tmp")
+  base64 -d > "$tmp"
+  chmod 0600 "$tmp"; chown root:root "$tmp"
+  if [ -f "$target" ] && cmp -s "$tmp" "$target" && [ "$(stat -c '%a %u %g' "$target")" = "600 0 0" ]; then
+    rm -f -- "$tmp"
+    STAGED[\${#STAGED[@]}-1]=""
+  else
+    TARGETS+=("$1"); CHANGED+=("$tmp")
+  fi
+}
+${dirs}
+${stages}
+SYSCTL_FILE=${sysctl}
+# Kernel parameters first: protect-kernel-defaults stops the kubelet if they are not in effect.
+if [ -n "$SYSCTL_FILE" ]; then
+  src="$R$SYSCTL_FILE"
+  for i in "\${!TARGETS[@]}"; do [ "\${TARGETS[$i]}" = "$SYSCTL_FILE" ] && src="\${CHANGED[$i]}"; done
+  drift=0
+  while IFS='=' read -r key value; do
+    key=$(echo "$key" | tr -d ' '); value=$(echo "$value" | tr -d ' ')
+    case "$key" in ''|'#'*) continue ;; esac
+    [ "$(sysctl -n "$key" 2>/dev/null </dev/null)" = "$value" ] || drift=1
+  done < "$src"
+  if [ "$drift" = 1 ]; then
+    sysctl -p "$src" </dev/null >/dev/null 2>"$STATE/sysctl.err" || die "could not set kernel parameters from $SYSCTL_FILE (protect-kernel-defaults needs them): $(cat "$STATE/sysctl.err")"
+    log "kernel parameters applied"
+  fi
+fi
+if [ "\${#TARGETS[@]}" -eq 0 ]; then
+  log "no changes"
+  exit 0
+fi
+# Keep what is replaced: this run's backup, and the pre-hardening original the first time a path is touched.
+BACKUP="$STATE/backups/$(date -u +%Y%m%dT%H%M%SZ)-$$"
+install -d -m 0700 "$BACKUP"
+for p in "\${TARGETS[@]}"; do
+  if [ -e "$R$p" ]; then
+    install -d -m 0700 "$BACKUP$(dirname -- "$p")"
+    cp -p -- "$R$p" "$BACKUP$p"
+  else
+    echo "$p" >> "$BACKUP/.absent"
+  fi
+  if [ ! -e "$STATE/original$p" ] && ! grep -qxF -- "$p" "$STATE/original/.absent" 2>/dev/null; then
+    if [ -e "$R$p" ]; then install -d -m 0700 "$STATE/original$(dirname -- "$p")"; cp -p -- "$R$p" "$STATE/original$p"
+    else echo "$p" >> "$STATE/original/.absent"; fi
+  fi
+done
+# Atomic replace, in bundle order (config.yaml last).
+for i in "\${!TARGETS[@]}"; do
+  mv -f -- "\${CHANGED[$i]}" "$R\${TARGETS[$i]}"
+  log "updated \${TARGETS[$i]}"
+done
+sync
+# Old backups beyond KEEP.
+ls -1d "$STATE/backups/"*/ 2>/dev/null | sort | head -n -"$KEEP" | while read -r old; do rm -rf -- "$old"; done
+if ! unit_present; then
+  log "$UNIT.service is not installed: files are in place and take effect when k3s starts"
+  exit 0
+fi
+log "restarting $UNIT"
+if restart_and_wait; then
+  log "$UNIT healthy after restart"
+  exit 0
+fi
+TAIL=$(journal_tail)
+log "$UNIT not healthy within \${HEALTH_TIMEOUT}s; restoring previous files"
+for p in "\${TARGETS[@]}"; do
+  if [ -e "$BACKUP$p" ]; then
+    tmp=$(mktemp "$R$(dirname -- "$p")/.k3s-hardening.XXXXXX"); cp -p -- "$BACKUP$p" "$tmp"; mv -f -- "$tmp" "$R$p"
+  elif grep -qxF -- "$p" "$BACKUP/.absent" 2>/dev/null; then
+    rm -f -- "$R$p"
+  fi
+done
+sync
+if restart_and_wait; then after="the previous configuration was restored and $UNIT is healthy again"
+else after="$UNIT is still unhealthy after restoring the previous configuration: investigate the node now"; fi
+die "$UNIT did not become healthy within \${HEALTH_TIMEOUT}s after applying the hardened configuration; $after. Last journal lines:
+$TAIL"
+}
+main
+`;
+}
+
+/**
+ * The destroy script. By default the hardening stays on the node (destroying the stack must not silently
+ * weaken a cluster); with `restore` the files found before the first run are put back and k3s restarted.
+ */
+export function renderDestroyScript(bundle: NodeBundle, opts: ScriptOptions, restore: boolean): string {
+  if (!restore) {
+    return `#!/bin/bash
+echo 'k3s-hardening[${bundle.node}]: hardening kept on the node (restoreOnDestroy is false); files stay in place'
+`;
+  }
+  return `#!/bin/bash
+# k3s-cis-hardening restore script for node ${bundle.node}; generated, do not edit.
+main() {
+${prelude(bundle, opts)}
+[ -d "$STATE/original" ] || { log "nothing to restore"; exit 0; }
+changed=0
+for p in ${bundle.files.map((f) => shq(f.path)).join(" ")}; do
+  if [ -e "$STATE/original$p" ]; then
+    tmp=$(mktemp "$R$(dirname -- "$p")/.k3s-hardening.XXXXXX"); cp -p -- "$STATE/original$p" "$tmp"; mv -f -- "$tmp" "$R$p"; changed=1
+    log "restored $p"
+  elif grep -qxF -- "$p" "$STATE/original/.absent" 2>/dev/null; then
+    rm -f -- "$R$p"; changed=1
+    log "removed $p (absent before hardening)"
+  fi
+done
+sync
+if [ "$changed" = 1 ] && unit_present; then
+  restart_and_wait || die "$UNIT not healthy after restoring the pre-hardening files. Last journal lines:
+$(journal_tail)"
+fi
+log "pre-hardening files restored"
+}
+main
+`;
+}
+
+/** Short content hash, shown in resource outputs so reviewers see which nodes change. */
+export function bundleDigest(bundle: NodeBundle): string {
+  const h = createHash("sha256");
+  for (const f of bundle.files) h.update(f.path).update("\0").update(f.content).update("\0");
+  return h.digest("hex").slice(0, 16);
+}

@@ -1,0 +1,90 @@
+/**
+ * The pod spec of every pod-bearing kind, and its containers of all three sorts.
+ */
+import { asArray, asObject, asString, path, readOr } from "./access";
+import { KubeObject } from "./types";
+
+/** Where the pod spec lives in each workload kind. */
+const POD_SPEC_PATH: { readonly [kind: string]: readonly string[] } = {
+  Pod: ["spec"],
+  Deployment: ["spec", "template", "spec"],
+  StatefulSet: ["spec", "template", "spec"],
+  DaemonSet: ["spec", "template", "spec"],
+  ReplicaSet: ["spec", "template", "spec"],
+  Job: ["spec", "template", "spec"],
+  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+/** The JSON path of the pod spec inside `kind`, for messages and remediation writes. */
+export function podSpecPath(kind: string): readonly string[] | undefined {
+  return POD_SPEC_PATH[kind];
+}
+
+/** The pod spec of a workload, or undefined (a Patch may leave it out). */
+export function podSpecOf(kind: string, obj: KubeObject): KubeObject | undefined {
+  const p = POD_SPEC_PATH[kind];
+  return p ? asObject(path(obj, ...p)) : undefined;
+}
+
+export type ContainerSort = "containers" | "initContainers" | "ephemeralContainers";
+export const CONTAINER_SORTS: readonly ContainerSort[] = ["containers", "initContainers", "ephemeralContainers"];
+
+export interface ContainerRef {
+  sort: ContainerSort;
+  index: number;
+  spec: KubeObject;
+  /** The container's name (display and exemption matching); "#<index>" when absent or unknown. */
+  readonly name: string;
+  /** `container "app"` / `init container "setup"` for messages. */
+  readonly label: string;
+}
+
+const SORT_LABEL: Record<ContainerSort, string> = {
+  containers: "container",
+  initContainers: "init container",
+  ephemeralContainers: "ephemeral container",
+};
+
+/** Every container, init container and ephemeral container of a pod spec, in that order. */
+export function containersOf(podSpec: KubeObject | undefined): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  if (!podSpec) return out;
+  for (const sort of CONTAINER_SORTS) {
+    const list = asArray(podSpec[sort]);
+    for (let index = 0; index < list.length; index++) {
+      const spec = asObject(list[index]);
+      if (!spec) continue;
+      let cachedName: string | undefined;
+      out.push({
+        sort,
+        index,
+        spec,
+        get name(): string {
+          cachedName ??= readOr(() => asString(spec.name) ?? `#${index}`, `#${index}`);
+          return cachedName;
+        },
+        get label(): string {
+          return `${SORT_LABEL[sort]} "${this.name}"`;
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** A container's securityContext, if it is an object. */
+export function containerSecurityContext(c: ContainerRef): KubeObject | undefined {
+  return asObject(c.spec.securityContext);
+}
+
+/** The pod-level securityContext, if it is an object. */
+export function podSecurityContext(podSpec: KubeObject): KubeObject | undefined {
+  return asObject(podSpec.securityContext);
+}
+
+/** Normalised capability names (upper case, without a `CAP_` prefix). */
+export function capabilityList(v: unknown): string[] {
+  return asArray(v)
+    .filter((x): x is string => typeof x === "string")
+    .map((x) => x.toUpperCase().replace(/^CAP_/, ""));
+}
