@@ -88,6 +88,8 @@ export interface ChecklistRow extends ChecklistItem {
   /** Why the row has its status, in one sentence or a few clauses. */
   detail: string;
   evidence: Evidence[];
+  /** Ids of this row's controls that kube-bench reports as manual and the policy pack enforces. */
+  coveredByPolicyPack: string[];
 }
 
 export const NOT_MEASURED = "not measured by kube-bench";
@@ -114,7 +116,7 @@ function describeByNode(found: readonly Found[]): string {
     .join("; ");
 }
 
-function topicsRow(a: Assessment, item: ChecklistItem, topics: readonly TopicPattern[]): ChecklistRow {
+function topicsRow(a: Assessment, item: ChecklistItem, topics: readonly TopicPattern[]): RowWithoutCoverage {
   const controls: Control[] = a.benchmark.controls.filter((c) => controlMatches(c, topics));
   if (controls.length === 0) {
     return { ...item, status: "unknown", detail: `${a.benchmark.id} has no control for this`, evidence: [] };
@@ -165,10 +167,16 @@ function topicsRow(a: Assessment, item: ChecklistItem, topics: readonly TopicPat
     parts.push(`${joinIds(otherManual.map((f) => f.result.id))} manual in kube-bench (WARN), ${NOT_MEASURED}`);
   }
   if (skipped.length > 0) parts.push(`${joinIds(skipped.map((f) => f.result.id))} skipped by kube-bench (INFO)`);
-  return { ...item, status: "unknown", detail: parts.join("; "), evidence };
+  return {
+    ...item,
+    status: "unknown",
+    detail: parts.join("; "),
+    evidence,
+    coveredByPolicyPack: [...new Set(coveredManual.map((f) => f.result.id))].sort(compareIds),
+  };
 }
 
-function scoreRow(a: Assessment, item: ChecklistItem, minPercent: number): ChecklistRow {
+function scoreRow(a: Assessment, item: ChecklistItem, minPercent: number): RowWithoutCoverage {
   const auto = a.cluster.automatedPassPercent;
   const raw = a.cluster.rawPassPercent;
   const rawText = raw === null ? "" : ` (raw ${raw}% of all results, the guide's figure)`;
@@ -183,7 +191,7 @@ function scoreRow(a: Assessment, item: ChecklistItem, minPercent: number): Check
   };
 }
 
-function failCountRow(a: Assessment, item: ChecklistItem): ChecklistRow {
+function failCountRow(a: Assessment, item: ChecklistItem): RowWithoutCoverage {
   const { fail } = a.cluster;
   const max = a.options.maxFail;
   return {
@@ -195,7 +203,7 @@ function failCountRow(a: Assessment, item: ChecklistItem): ChecklistRow {
   };
 }
 
-function criticalRow(a: Assessment, item: ChecklistItem): ChecklistRow {
+function criticalRow(a: Assessment, item: ChecklistItem): RowWithoutCoverage {
   const failing = a.nodes.filter((n) => n.criticalFailed.length > 0);
   if (failing.length > 0) {
     return {
@@ -210,27 +218,40 @@ function criticalRow(a: Assessment, item: ChecklistItem): ChecklistRow {
     return { ...item, status: "unknown", detail: `the catalog marks no control of ${a.benchmark.id} critical`, evidence: [] };
   }
   const results = a.nodes.flatMap((n) => n.report.results);
-  const unproven = critical.filter((c) => {
+  const covered = new Set(policyPackControls(a.benchmark).map((c) => c.id));
+  const passing: string[] = [];
+  const manualCovered: string[] = [];
+  const unproven: string[] = [];
+  for (const c of critical) {
     const rs = results.filter((r) => r.id === c.id);
-    return rs.length === 0 || rs.some((r) => r.status !== "PASS");
-  });
-  if (unproven.length > 0) {
+    if (rs.length > 0 && rs.every((r) => r.status === "PASS")) passing.push(c.id);
+    else if (rs.length > 0 && covered.has(c.id) && rs.every((r) => r.status === "WARN" && !isEvaluated(r))) manualCovered.push(c.id);
+    else unproven.push(c.id);
+  }
+  if (manualCovered.length === 0 && unproven.length === 0) {
     return {
       ...item,
-      status: "unknown",
-      detail: `none failing; not proven by the scan (manual, skipped or not in the reports): ${joinIds(unproven.map((c) => c.id))}`,
+      status: "green",
+      detail: `all ${critical.length} critical controls PASS (${joinIds(passing)})`,
       evidence: allEvidence(a),
     };
   }
+  const parts = ["none failing"];
+  if (passing.length > 0) parts.push(`${joinIds(passing)} PASS`);
+  if (manualCovered.length > 0) {
+    parts.push(`${joinIds(manualCovered)} manual in kube-bench, covered by the policy pack (${NOT_MEASURED})`);
+  }
+  if (unproven.length > 0) parts.push(`${joinIds(unproven)} not proven by the scan (manual, skipped or in no report)`);
   return {
     ...item,
-    status: "green",
-    detail: `all ${critical.length} critical controls PASS (${joinIds(critical.map((c) => c.id))})`,
+    status: "unknown",
+    detail: parts.join("; "),
     evidence: allEvidence(a),
+    coveredByPolicyPack: manualCovered.sort(compareIds),
   };
 }
 
-function freshnessRow(a: Assessment, item: ChecklistItem): ChecklistRow {
+function freshnessRow(a: Assessment, item: ChecklistItem): RowWithoutCoverage {
   const max = a.options.maxAgeDays;
   if (max <= 0) {
     return { ...item, status: "unknown", detail: "age check turned off (--max-age-days 0)", evidence: allEvidence(a) };
@@ -251,21 +272,25 @@ function freshnessRow(a: Assessment, item: ChecklistItem): ChecklistRow {
 
 /** Evaluates every checklist item against the assessment. */
 export function evaluateChecklist(a: Assessment, items: readonly ChecklistItem[] = GUIDE_CHECKLIST): ChecklistRow[] {
-  return items.map((item) => {
-    const m = item.measure;
-    switch (m.kind) {
-      case "topics":
-        return topicsRow(a, item, m.topics);
-      case "score":
-        return scoreRow(a, item, m.minPercent);
-      case "fail-count":
-        return failCountRow(a, item);
-      case "critical":
-        return criticalRow(a, item);
-      case "freshness":
-        return freshnessRow(a, item);
-      case "unmeasured":
-        return { ...item, status: "unknown", detail: NOT_MEASURED, evidence: [] };
-    }
-  });
+  return items.map((item) => ({ coveredByPolicyPack: [], ...evaluateItem(a, item) }));
+}
+
+type RowWithoutCoverage = Omit<ChecklistRow, "coveredByPolicyPack"> & { coveredByPolicyPack?: string[] };
+
+function evaluateItem(a: Assessment, item: ChecklistItem): RowWithoutCoverage {
+  const m = item.measure;
+  switch (m.kind) {
+    case "topics":
+      return topicsRow(a, item, m.topics);
+    case "score":
+      return scoreRow(a, item, m.minPercent);
+    case "fail-count":
+      return failCountRow(a, item);
+    case "critical":
+      return criticalRow(a, item);
+    case "freshness":
+      return freshnessRow(a, item);
+    case "unmeasured":
+      return { ...item, status: "unknown", detail: NOT_MEASURED, evidence: [] };
+  }
 }

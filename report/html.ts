@@ -87,7 +87,9 @@ function renderChecklist(rows: readonly ChecklistRow[], htmlDir?: string): strin
     .map(
       (r) =>
         `<tr class="checklist-row" data-status="${r.status}"><td>${esc(r.control)}</td><td>${esc(r.target)}</td>` +
-        `<td>${esc(r.owner)}</td><td><span class="status ${r.status}">${statusLabel(r.status)}</span></td>` +
+        `<td>${esc(r.owner)}</td><td><span class="status ${r.status}">${statusLabel(r.status)}</span>` +
+        (r.coveredByPolicyPack.length > 0 ? ` <span class="badge policy" title="enforced at deploy time by the policy pack">policy pack</span>` : "") +
+        `</td>` +
         `<td class="detail">${esc(r.detail)}</td><td>${evidenceLinks(r.evidence, htmlDir)}</td></tr>`,
     )
     .join("\n");

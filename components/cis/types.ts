@@ -36,7 +36,9 @@ export type CompareOp =
   | "nothave"
   | "regex"
   | "valid_elements"
-  | "bitmask";
+  | "bitmask"
+  /** A typo in kube-bench's k3s-cis-1.9 data (4.2.5); kube-bench does not know it, so it never passes. */
+  | "noteqx";
 
 /** One test item: a flag must be set/unset, or compare against a value. */
 export interface FlagTestItem {

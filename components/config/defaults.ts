@@ -4,7 +4,7 @@
  */
 import { AuditRule, EventRateLimit, PodSecurityDefaults, RolloutSettings } from "./types";
 import { K3S_PATHS, STRONG_TLS_CIPHER_SUITES } from "../k3s/facts";
-import { BenchmarkId } from "../cis/types";
+import { Benchmark, BenchmarkId } from "../cis/types";
 
 /** kube-bench's profile for k3s 1.25 clusters and the guide's choice. */
 export const DEFAULT_BENCHMARK: BenchmarkId = "k3s-cis-1.7";
@@ -37,7 +37,27 @@ export const DEFAULT_AUDIT = {
   omitStages: ["RequestReceived"],
 } as const;
 
-export const DEFAULT_ADMISSION_PLUGINS = ["NodeRestriction", "EventRateLimit"];
+/** NodeRestriction is k3s's own default; EventRateLimit is an evaluated CIS check in every version. */
+export const BASE_ADMISSION_PLUGINS = ["NodeRestriction", "EventRateLimit"];
+
+/**
+ * Plugins added when the selected benchmark asks for them and they cost nothing on a typical cluster.
+ * DenyServiceExternalIPs: k3s-cis-1.7/1.8 check that it is NOT set, 1.9 that it is, so the catalog decides.
+ * AlwaysPullImages is deliberately absent: it breaks nodes that cannot reach their registry.
+ */
+export const BENCHMARK_DRIVEN_PLUGINS = ["DenyServiceExternalIPs"];
+
+/** The default `enable-admission-plugins` list for a benchmark. */
+export function defaultAdmissionPlugins(bench: Benchmark): string[] {
+  const wanted = (plugin: string) =>
+    bench.controls.some(
+      (c) =>
+        c.kind === "automated" &&
+        c.check.kind === "flag" &&
+        c.check.items.some((i) => i.flag === "--enable-admission-plugins" && i.set !== false && i.compare?.op === "has" && i.compare.value === plugin),
+    );
+  return [...BASE_ADMISSION_PLUGINS, ...BENCHMARK_DRIVEN_PLUGINS.filter(wanted)];
+}
 
 export const DEFAULT_POD_SECURITY: PodSecurityDefaults = {
   enforce: "restricted",
@@ -59,7 +79,12 @@ export const DEFAULT_KUBELET = {
   /** The kubelet's own default, stated so it appears on the journal line; 0 would mean unlimited. */
   eventQps: 50,
   tlsCipherSuites: [...STRONG_TLS_CIPHER_SUITES],
+  /** A generous per-pod PID cap (CIS 4.2.13); fork bombs stop at the pod. */
+  podMaxPids: 4096,
 } as const;
+
+/** The Kubernetes default, stated explicitly so kube-bench sees it on the journal line. */
+export const DEFAULT_REQUEST_TIMEOUT = "60s";
 
 export const DEFAULT_ROLLOUT: RolloutSettings = {
   agentBatchSize: 1,

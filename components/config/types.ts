@@ -114,6 +114,8 @@ export interface HardeningProfile {
   /** Opt-in: must be identical on all servers; enabling it on a running HA cluster has failed in the field. */
   secretsEncryption: boolean;
   protectKernelDefaults: boolean;
+  /** API server `request-timeout` (CIS 1.2.x wants it set explicitly). */
+  requestTimeout: string;
   /** Terminated pods kept before the controller manager garbage-collects them (CIS 1.3.1). */
   terminatedPodGcThreshold: number;
   /** Extra `name=value` arguments per component, appended after ours; a later value for a flag wins. */

@@ -3,7 +3,7 @@
  * `pulumi preview` (and the render command) with every problem listed, each naming the key and the fix.
  */
 import { isIP } from "node:net";
-import { isBenchmarkId, SUPPORTED_BENCHMARKS } from "../cis";
+import { BenchmarkId, getBenchmark, isBenchmarkId, SUPPORTED_BENCHMARKS } from "../cis";
 import {
   ARG_COMPONENTS,
   ArgComponent,
@@ -65,6 +65,7 @@ export const CONFIG_KEYS = [
   "secretsEncryption",
   "protectKernelDefaults",
   "terminatedPodGcThreshold",
+  "requestTimeout",
   "extraArgs",
   "rollout",
   "restoreOnDestroy",
@@ -83,20 +84,28 @@ const MANAGED_K3S_KEYS: Record<string, string> = {
   ...Object.fromEntries(ARG_COMPONENTS.map((c) => [COMPONENT_CONFIG_KEYS[c], `extraArgs.${c}`])),
 };
 
-/** Flags the profile decides; extra args may not set them. */
-const MANAGED_FLAGS: Record<string, string> = {
-  "audit-log-path": "audit.logPath",
-  "audit-policy-file": "audit.policyPath",
-  "audit-log-maxage": "audit.maxAgeDays",
-  "audit-log-maxbackup": "audit.maxBackups",
-  "audit-log-maxsize": "audit.maxSizeMb",
-  "admission-control-config-file": "admission.configPath",
-  "enable-admission-plugins": "admission.plugins",
-  "event-qps": "kubelet.eventQps",
-  "streaming-connection-idle-timeout": "kubelet.streamingConnectionIdleTimeout",
-  "pod-max-pids": "kubelet.podMaxPids",
-  "tls-cipher-suites": "kubelet.tlsCipherSuites",
-  "terminated-pod-gc-threshold": "terminatedPodGcThreshold",
+/** Flags the profile decides, per component; extra args may not set them. */
+const MANAGED_FLAGS: Record<ArgComponent, Record<string, string>> = {
+  apiserver: {
+    "audit-log-path": "audit.logPath",
+    "audit-policy-file": "audit.policyPath",
+    "audit-log-maxage": "audit.maxAgeDays",
+    "audit-log-maxbackup": "audit.maxBackups",
+    "audit-log-maxsize": "audit.maxSizeMb",
+    "request-timeout": "requestTimeout",
+    "admission-control-config-file": "admission.configPath",
+    "enable-admission-plugins": "admission.plugins",
+  },
+  controllerManager: { "terminated-pod-gc-threshold": "terminatedPodGcThreshold" },
+  scheduler: {},
+  kubelet: {
+    "event-qps": "kubelet.eventQps",
+    "streaming-connection-idle-timeout": "kubelet.streamingConnectionIdleTimeout",
+    "pod-max-pids": "kubelet.podMaxPids",
+    "tls-cipher-suites": "kubelet.tlsCipherSuites",
+    "protect-kernel-defaults": "protectKernelDefaults",
+  },
+  etcd: {},
 };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -354,10 +363,10 @@ function readAudit(r: Reader, v: unknown): AuditSettings {
 
 const ADMISSION_KEYS = ["plugins", "configPath", "podSecurity", "eventRateLimits"];
 
-function readAdmission(r: Reader, v: unknown): AdmissionSettings {
+function readAdmission(r: Reader, v: unknown, benchmark: BenchmarkId): AdmissionSettings {
   const o = r.object("admission", v);
   r.unknownKeys("admission", o, ADMISSION_KEYS);
-  const plugins = r.strList("admission.plugins", o.plugins, D.DEFAULT_ADMISSION_PLUGINS);
+  const plugins = r.strList("admission.plugins", o.plugins, D.defaultAdmissionPlugins(getBenchmark(benchmark)));
   for (const p of REQUIRED_ADMISSION_PLUGINS) {
     if (!plugins.includes(p)) r.problem("admission.plugins", `must include ${p}: the list replaces k3s's default, and without ${p} kubelets can modify other nodes (CIS 1.2.x); use [${[p, ...plugins].join(", ")}]`);
   }
@@ -418,7 +427,7 @@ function readKubelet(r: Reader, v: unknown): KubeletSettings {
     eventQps,
     tlsCipherSuites: r.strList("kubelet.tlsCipherSuites", o.tlsCipherSuites, [...D.DEFAULT_KUBELET.tlsCipherSuites]),
   };
-  if (o.podMaxPids !== undefined) settings.podMaxPids = r.int("kubelet.podMaxPids", o.podMaxPids, undefined, 16, 4_194_304);
+  if (o.podMaxPids !== null) settings.podMaxPids = r.int("kubelet.podMaxPids", o.podMaxPids, D.DEFAULT_KUBELET.podMaxPids, 16, 4_194_304);
   return settings;
 }
 
@@ -443,8 +452,9 @@ function readExtraArgs(r: Reader, v: unknown): Record<ArgComponent, string[]> {
         r.problem(key, `${JSON.stringify(arg)}: "${op}" makes k3s pass the flag twice and kube-bench reads only the first; write the whole value with "="`);
         return;
       }
-      if (MANAGED_FLAGS[name]) {
-        r.problem(key, `${name} is set by the profile; set ${MANAGED_FLAGS[name]} instead`);
+      const managedBy = MANAGED_FLAGS[component][name];
+      if (managedBy) {
+        r.problem(key, `${name} is set by the profile; set ${managedBy} instead`);
         return;
       }
       for (const other of ARG_COMPONENTS) {
@@ -497,14 +507,18 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
   const profile: HardeningProfile = {
     benchmark,
     audit: readAudit(r, v.audit),
-    admission: readAdmission(r, v.admission),
+    admission: readAdmission(r, v.admission, benchmark),
     kubelet: readKubelet(r, v.kubelet),
     embeddedEtcd,
     secretsEncryption,
     protectKernelDefaults: r.bool("protectKernelDefaults", v.protectKernelDefaults, true),
+    requestTimeout: r.str("requestTimeout", v.requestTimeout, D.DEFAULT_REQUEST_TIMEOUT),
     terminatedPodGcThreshold: r.int("terminatedPodGcThreshold", v.terminatedPodGcThreshold, D.DEFAULT_TERMINATED_POD_GC_THRESHOLD, 1, 1_000_000),
     extraArgs: readExtraArgs(r, v.extraArgs),
   };
+  if (!DURATION.test(profile.requestTimeout) || /^0+[a-zµ]+$/.test(profile.requestTimeout)) {
+    r.problem("requestTimeout", `must be a positive duration such as "60s", got ${describe(profile.requestTimeout)}`);
+  }
   if (!profile.protectKernelDefaults) {
     r.warnings.push("protectKernelDefaults is false: CIS asks the kubelet to protect kernel defaults");
   }

@@ -173,7 +173,8 @@ export function predictControl(control: Control, doc: K3sConfigDocument): Predic
   }
   const component = FLAG_COMPONENT_TO_ARG[control.check.component];
   const { pass, detail } = evaluateFlagCheck(control.check, journalLine(component, doc));
-  return { ...base, status: pass ? "PASS" : "FAIL", detail };
+  // kube-bench reports an unscored check that does not pass as WARN, not FAIL.
+  return { ...base, status: pass ? "PASS" : control.scored ? "FAIL" : "WARN", detail };
 }
 
 /** Predict every control kube-bench runs on a node of this role. */

@@ -59,6 +59,7 @@ function apiserverArgs(cfg: StackConfig): string[] {
     `audit-policy-file=${audit.policyPath}`,
     "service-account-lookup=true",
     "service-account-extend-token-expiration=false",
+    `request-timeout=${cfg.profile.requestTimeout}`,
   ];
 }
 

@@ -87,7 +87,7 @@ export function renderApplyScript(bundle: NodeBundle, opts: ScriptOptions): stri
 main() {
 ${prelude(bundle, opts)}
 TARGETS=(); STAGED=(); CHANGED=()
-cleanup() { local s; for s in "\${STAGED[@]}"; do [ -n "$s" ] && rm -f -- "$s"; done; }
+cleanup() { local s; for s in "\${STAGED[@]}"; do if [ -n "$s" ]; then rm -f -- "$s"; fi; done; return 0; }
 trap cleanup EXIT
 # Temporaries left by a run that was killed mid-write.
 for t in ${bundle.files.map((f) => `"$R"${shq(f.path.slice(0, f.path.lastIndexOf("/")))}`).join(" ")}; do

@@ -60,7 +60,7 @@ export function schemaErrors(value: unknown, schema: JsonSchema, at: string): st
     t === undefined ||
     (t === "array" ? Array.isArray(value) : t === "object" ? isObject(value) : t === "integer" ? Number.isInteger(value) : t === "null" ? value === null : typeof value === t);
   if (!typeOk) return [`${at}: expected ${t}`];
-  if (schema.enum && !schema.enum.includes(value)) errs.push(`${at}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+  if (schema.enum && !(schema.enum as unknown[]).includes(value)) errs.push(`${at}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
   if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength) errs.push(`${at}: must not be empty`);
   if (Array.isArray(value) && schema.items) value.forEach((v, i) => errs.push(...schemaErrors(v, schema.items as JsonSchema, `${at}[${i}]`)));
   if (isObject(value)) {

@@ -142,3 +142,19 @@ export function containerExemption(list: readonly CompiledExemption[], id: Resou
 export function hasContainerExemptions(list: readonly CompiledExemption[]): boolean {
   return list.some((e) => e.container !== undefined);
 }
+
+/**
+ * Stack policies about namespaces: an exemption covers a namespace of the stack when its `name` or
+ * `namespace` glob matches the namespace's name and its `kind` (if any) matches `Namespace`.
+ * Container exemptions do not apply.
+ */
+export function namespaceExemption(list: readonly CompiledExemption[], namespaceName: string): Exemption | undefined {
+  for (const e of list) {
+    if (e.container) continue;
+    if (e.kind && !e.kind.test("Namespace")) continue;
+    if (e.name && !e.name.test(namespaceName)) continue;
+    if (e.namespace && !e.namespace.test(namespaceName)) continue;
+    return e.raw;
+  }
+  return undefined;
+}

@@ -65,12 +65,12 @@ export interface PropertyWrite {
 /** A JSON-schema fragment as the engine validates policy config (draft-7 subset). */
 export interface JsonSchema {
   type?: "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
-  enum?: readonly unknown[];
+  enum?: (string | number | boolean | null)[];
   description?: string;
-  default?: unknown;
+  default?: string | number | boolean | null | object;
   items?: JsonSchema;
   properties?: { [key: string]: JsonSchema };
-  required?: readonly string[];
+  required?: string[];
   additionalProperties?: boolean;
   minProperties?: number;
   minLength?: number;
@@ -125,16 +125,22 @@ export interface StackRuleContext {
   /** The control of the selected benchmark, when the rule enforces one. */
   readonly control?: Control;
   readonly options: { readonly [key: string]: unknown };
-  /** The benchmark the pack was loaded for. */
+  /** The benchmark the pack was loaded for, and where that choice came from. */
   readonly benchmark: string;
+  readonly benchmarkSource: string;
+  /** The exemption reason covering a namespace of the stack, if any. */
+  exemptNamespace(name: string): string | undefined;
 }
 
-/** Result of a stack rule: findings, plus skipped parts (exempt) and why. */
+/** Result of a stack rule. */
 export interface StackOutcome {
   findings: StackFinding[];
+  /** Reasons of the exemptions that skipped parts of the stack. */
   exempted: string[];
-  /** True when nothing in the stack is in the rule's scope. */
+  /** Set when nothing in the stack is in the rule's scope: why. */
   notApplicable?: string;
+  /** The SDK's unknown-value error when part of the verdict could not be decided during preview. */
+  error?: unknown;
 }
 
 /** A check over the whole stack (cross-resource facts). */
@@ -146,8 +152,10 @@ export interface StackRule {
   remediationSteps: string;
   /** Used when the rule has no catalog control. */
   severity?: "low" | "medium" | "high" | "critical";
+  /** Overrides the default level derived from severity. */
+  defaultLevel?: "advisory" | "mandatory";
   options?: { [key: string]: JsonSchema };
-  /** Whether `exemptions` (matched against Namespace names) apply. */
+  /** Whether `exemptions` (matched against the stack's Namespace names) apply. */
   exemptable?: boolean;
-  check(resources: readonly StackResource[], ctx: StackRuleContext, exempt: (kind: string, name: string) => string | undefined): StackOutcome;
+  check(resources: readonly StackResource[], ctx: StackRuleContext): StackOutcome;
 }

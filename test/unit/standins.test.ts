@@ -82,6 +82,12 @@ describe("k3s node stand-ins", () => {
             assert.equal(run("systemctl", "cat", "k3s-agent").status, 1);
             assert.match(ok("systemctl", "list-unit-files", "k3s*"), /^k3s\.service\s+enabled/m);
             assert.equal(run("systemctl", "list-unit-files", "k3s-agent*").status, 1);
+            const restart = run("systemctl", "restart", "k3s-agent");
+            assert.equal(restart.status, 5);
+            assert.match(restart.stderr, /Unit k3s-agent\.service not found/);
+            assert.equal(run("systemctl", "is-active", "k3s-agent").status, 3);
+            ok("systemctl", "restart", "k3s");
+            assert.equal(readState("restarts.log"), "k3s\n");
         });
 
         it("rejects unknown verbs", () => {

@@ -1018,7 +1018,7 @@ export const benchmark: Benchmark = {
           { flag: "--service-account-private-key-file", set: true },
         ],
       },
-      remediation: "Keep the key k3s sets (service.current.key); do not pin the older service.key.",
+      remediation: "Keep the signing key k3s passes itself; do not pin service-account-private-key-file to a fixed file.",
     },
     {
       id: "1.3.5",

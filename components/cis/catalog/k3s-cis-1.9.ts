@@ -1006,7 +1006,7 @@ export const benchmark: Benchmark = {
           { flag: "--service-account-private-key-file", set: true },
         ],
       },
-      remediation: "Keep the key k3s sets (service.current.key); do not pin the older service.key.",
+      remediation: "Keep the signing key k3s passes itself; do not pin service-account-private-key-file to a fixed file.",
     },
     {
       id: "1.3.5",
@@ -1597,8 +1597,8 @@ export const benchmark: Benchmark = {
       remediation: "Keep read-only-port=0 (k3s default); never pass another value in kubelet-arg.",
     },
     {
-      // kube-bench spells the first operator "noteqx", which it does not know (never true); encoded as noteq.
-      // In practice only the flag-absent branch can pass.
+      // kube-bench spells the first operator "noteqx", which it does not know, so that branch is never true:
+      // kept as kube-bench has it, so the prediction matches; only the flag-absent branch can pass.
       id: "4.2.5",
       topic: "kubelet.streaming-connection-idle-timeout",
       title: "Idle kubelet streaming connections time out",
@@ -1612,7 +1612,7 @@ export const benchmark: Benchmark = {
         component: "kubelet",
         binOp: "or",
         items: [
-          { flag: "--streaming-connection-idle-timeout", set: true, compare: { op: "noteq", value: "0" } },
+          { flag: "--streaming-connection-idle-timeout", set: true, compare: { op: "noteqx", value: "0" } },
           { flag: "--streaming-connection-idle-timeout", set: false },
         ],
       },
@@ -1793,7 +1793,7 @@ export const benchmark: Benchmark = {
       scored: true,
       severity: "medium",
       check: { kind: "other" },
-      remediation: "Keep kube-proxy metrics-bind-address on 127.0.0.1 (k3s default); do not widen it in kube-proxy-arg.",
+      remediation: "Keep kube-proxy metrics on 127.0.0.1 (its default); never widen metrics-bind-address in kube-proxy-arg.",
     },
     {
       // Audit: kubectl lists ClusterRoleBindings that mention cluster-admin and matches them against

@@ -53,14 +53,23 @@ node_dir() { printf '%s/nodes/%s\n' "$E2E_DIR" "$1"; }
 
 # ---------------------------------------------------------------- down
 
+# True while pid exists and is not a zombie (a daemonized sshd is reparented
+# to PID 1, which may reap it late; kill -0 succeeds on zombies).
+pid_alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
+}
+
 # Kill a process we started, by pid, and wait for it to go away.
 kill_pid() {
   local pid="$1" i
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
+    pid_alive "$pid" || return 0
+    sleep 0.05
   done
   kill -KILL "$pid" 2>/dev/null || true
 }

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { ConfigError, validateStackConfig } from "../../../components/config/validate";
+import { checkPredictedCompliance } from "../../../components/k3s/compliance";
+import { config, rawConfig, rawNode, TEST_HOST_KEY } from "../helpers";
+
+/** Expect validation to fail with a problem that mentions `key` and matches `fix`. */
+function rejects(raw: ReturnType<typeof rawConfig>, key: string, fix: RegExp): void {
+  let err: unknown;
+  try {
+    checkPredictedCompliance(validateStackConfig(raw));
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof ConfigError, `expected a ConfigError for ${key}, got ${String(err)}`);
+  const hit = err.problems.find((p) => p.startsWith(key) && fix.test(p));
+  assert.ok(hit, `no problem for ${key} matching ${fix}; got:\n${err.problems.join("\n")}`);
+}
+
+describe("stack configuration validation", () => {
+  it("accepts the baseline and fills defaults", () => {
+    const cfg = config();
+    assert.equal(cfg.nodes.length, 5);
+    assert.equal(cfg.profile.benchmark, "k3s-cis-1.7");
+    assert.equal(cfg.nodes[0].port, 22);
+    assert.equal(cfg.nodes[0].user, "root");
+    assert.equal(cfg.nodes[0].sudo, false);
+    assert.deepEqual(cfg.profile.admission.plugins, ["NodeRestriction", "EventRateLimit"]);
+    assert.equal(cfg.profile.audit.maxAgeDays, 30);
+    assert.equal(cfg.rollout.agentBatchSize, 1);
+    assert.equal(cfg.restoreOnDestroy, false);
+  });
+
+  it("accepts benchmarks 1.8 and 1.9", () => {
+    assert.equal(config({ benchmark: "k3s-cis-1.8" }).profile.benchmark, "k3s-cis-1.8");
+    assert.equal(config({ benchmark: "k3s-cis-1.9" }).profile.benchmark, "k3s-cis-1.9");
+  });
+
+  it("reports every problem at once", () => {
+    try {
+      validateStackConfig(rawConfig({ benchmark: "cis-2.0", cluster: "Bad_Name" }));
+      assert.fail("expected an error");
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      assert.equal(e.problems.length, 2);
+    }
+  });
+
+  describe("nodes", () => {
+    it("rejects an unknown role", () => rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), role: "master" }]), "nodes[0].role", /one of server, agent/));
+    it("rejects duplicate names", () =>
+      rejects(rawConfig({}, [rawNode("cp-1", "server", 1), rawNode("cp-1", "agent", 2)]), "nodes[1].name", /duplicate node name/));
+    it("rejects duplicate hosts", () =>
+      rejects(rawConfig({}, [rawNode("cp-1", "server", 1), rawNode("wk-1", "agent", 1)]), "nodes[1].host", /duplicate host/));
+    it("rejects an invalid host", () =>
+      rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), host: "10.0.0" }]), "nodes[0].host", /not a valid address/));
+    it("rejects an invalid port", () =>
+      rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), port: 70000 }]), "nodes[0].port", /1 to 65535/));
+    it("rejects a missing private key", () => {
+      const raw = rawConfig({}, [rawNode("cp-1", "server", 1)]);
+      delete raw.values.sshPrivateKey;
+      rejects(raw, "nodes[0].privateKey", /no SSH private key/);
+    });
+    it("rejects a private key given in plain text", () => {
+      const raw = rawConfig();
+      raw.secretKeys = new Set();
+      rejects(raw, "sshPrivateKey", /plain text.*--secret/);
+    });
+    it("rejects a stack without a server", () => rejects(rawConfig({}, [rawNode("wk-1", "agent", 1)]), "nodes", /no node has role server/));
+    it("rejects an empty node list", () => rejects(rawConfig({ nodes: [] }), "nodes", /at least one node/));
+    it("requires a host key unless explicitly waived", () => {
+      const { hostKey: _h, ...noKey } = rawNode("cp-1", "server", 1) as { hostKey: string };
+      rejects(rawConfig({}, [noKey]), "nodes[0].hostKey", /ssh-keyscan.*insecureIgnoreHostKey/);
+      const cfg = config({}, [{ ...noKey, insecureIgnoreHostKey: true }]);
+      assert.equal(cfg.nodes[0].hostKey, undefined);
+    });
+    it("rejects a malformed host key", () =>
+      rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), hostKey: "AAAA" }]), "nodes[0].hostKey", /public host key/));
+    it("needs sudo for a non-root user", () => {
+      rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), user: "ops", sudo: false }]), "nodes[0].sudo", /sudo: true/);
+      assert.equal(config({}, [{ ...rawNode("cp-1", "server", 1), user: "ops" }]).nodes[0].sudo, true);
+    });
+    it("rejects k3s settings the profile manages", () =>
+      rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { "kubelet-arg": ["x=y"] } }]), "nodes[0].k3sSettings.kubelet-arg", /extraArgs.kubelet/));
+    it("rejects unknown node keys (typos)", () =>
+      rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), hostkey: TEST_HOST_KEY }]), "nodes[0].hostkey", /unknown key/));
+  });
+
+  describe("extra args", () => {
+    const withArgs = (component: string, args: string[]) => rawConfig({ extraArgs: { [component]: args } });
+    it("requires name=value", () => rejects(withArgs("apiserver", ["anonymous-auth"]), "extraArgs.apiserver[0]", /name=value/));
+    it("rejects leading dashes", () => rejects(withArgs("apiserver", ["--v=2"]), "extraArgs.apiserver[0]", /without leading dashes/));
+    it("rejects += which hides the value from kube-bench", () =>
+      rejects(withArgs("apiserver", ["tls-min-version+=VersionTLS13"]), "extraArgs.apiserver[0]", /passes the flag twice|pass the flag twice/));
+    it("rejects anonymous-auth=true", () => rejects(withArgs("apiserver", ["anonymous-auth=true"]), "extraArgs.apiserver[0]", /weakens a CIS control/));
+    it("rejects apiserver profiling=true", () => rejects(withArgs("apiserver", ["profiling=true"]), "extraArgs.apiserver[0]", /weakens/));
+    it("rejects kubelet read-only-port other than 0", () => rejects(withArgs("kubelet", ["read-only-port=10255"]), "extraArgs.kubelet[0]", /weakens/));
+    it("rejects kubelet anonymous-auth=true", () => rejects(withArgs("kubelet", ["anonymous-auth=true"]), "extraArgs.kubelet[0]", /weakens/));
+    it("rejects AlwaysAllow authorization", () =>
+      rejects(withArgs("apiserver", ["authorization-mode=AlwaysAllow"]), "extraArgs.apiserver[0]", /AlwaysAllow/));
+    it("rejects the guide's service.key pin", () =>
+      rejects(withArgs("controllerManager", ["service-account-private-key-file=/var/lib/rancher/k3s/server/tls/service.key"]), "extraArgs.controllerManager[0]", /service.current.key/));
+    it("rejects the guide's rotate-certificates", () => rejects(withArgs("kubelet", ["rotate-certificates=true"]), "extraArgs.kubelet[0]", /issues kubelet certificates/));
+    it("rejects a flag under the wrong component", () => {
+      rejects(withArgs("apiserver", ["read-only-port=0"]), "extraArgs.apiserver[0]", /kubelet flag.*extraArgs.kubelet/);
+      rejects(withArgs("kubelet", ["token-auth-file=/x"]), "extraArgs.kubelet[0]", /apiserver flag/);
+    });
+    it("rejects flags the profile owns", () => {
+      rejects(withArgs("kubelet", ["event-qps=0"]), "extraArgs.kubelet[0]", /kubelet.eventQps/);
+      rejects(withArgs("apiserver", ["audit-log-path=/tmp/a.log"]), "extraArgs.apiserver[0]", /audit.logPath/);
+      rejects(withArgs("apiserver", ["enable-admission-plugins=EventRateLimit"]), "extraArgs.apiserver[0]", /admission.plugins/);
+    });
+    it("rejects an unknown component", () => rejects(rawConfig({ extraArgs: { kubeproxy: [] } }), "extraArgs.kubeproxy", /unknown key/));
+    it("accepts a harmless flag", () => assert.deepEqual(config({ extraArgs: { apiserver: ["tls-min-version=VersionTLS12"] } }).profile.extraArgs.apiserver, ["tls-min-version=VersionTLS12"]));
+    it("rejects an extra arg that the kube-bench prediction says breaks a control", () =>
+      rejects(withArgs("apiserver", ["tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA"]), "extraArgs", /FAIL on server nodes/));
+  });
+
+  describe("profile", () => {
+    it("rejects an unknown benchmark", () => rejects(rawConfig({ benchmark: "k3s-cis-1.6" }), "benchmark", /k3s-cis-1.7, k3s-cis-1.8, k3s-cis-1.9/));
+    it("rejects kubelet eventQps 0 (unlimited)", () => rejects(rawConfig({ kubelet: { eventQps: 0 } }), "kubelet.eventQps", /unlimited/));
+    it("rejects a zero streaming timeout", () =>
+      rejects(rawConfig({ kubelet: { streamingConnectionIdleTimeout: "0s" } }), "kubelet.streamingConnectionIdleTimeout", /positive duration/));
+    it("rejects admission plugins without NodeRestriction", () =>
+      rejects(rawConfig({ admission: { plugins: ["EventRateLimit"] } }), "admission.plugins", /must include NodeRestriction/));
+    it("rejects EventRateLimit without limits", () =>
+      rejects(rawConfig({ admission: { eventRateLimits: [] } }), "admission.eventRateLimits", /no limits.*will not start/));
+    it("rejects an unknown Pod Security level", () => rejects(rawConfig({ admission: { podSecurity: { enforce: "strict" } } }), "admission.podSecurity.enforce", /privileged, baseline, restricted/));
+    it("rejects audit retention below the CIS minimum", () => {
+      rejects(rawConfig({ audit: { maxAgeDays: 7 } }), "audit.maxAgeDays", /at least 30 days/);
+      rejects(rawConfig({ audit: { maxBackups: 2 } }), "audit.maxBackups", /at least 10/);
+      rejects(rawConfig({ audit: { maxSizeMb: 10 } }), "audit.maxSizeMb", /at least 100/);
+    });
+    it("rejects a relative audit path", () => rejects(rawConfig({ audit: { logPath: "audit.log" } }), "audit.logPath", /absolute/));
+    it("rejects an audit policy that logs nothing", () => rejects(rawConfig({ audit: { rules: [{ level: "None" }] } }), "audit.rules", /log nothing/));
+    it("rejects rollout values out of range", () => {
+      rejects(rawConfig({ rollout: { agentBatchSize: 0 } }), "rollout.agentBatchSize", /1 to 1000/);
+      rejects(rawConfig({ rollout: { healthTimeoutSeconds: 1 } }), "rollout.healthTimeoutSeconds", /10 to 3600/);
+    });
+    it("rejects unknown top-level keys", () => rejects(rawConfig({ auditt: {} }), "auditt", /unknown configuration key/));
+    it("warns about opt-in secrets encryption", () => {
+      const cfg = config({ secretsEncryption: true });
+      assert.ok(cfg.warnings.some((w) => /secretsEncryption is on/.test(w)));
+    });
+  });
+});
