@@ -35,39 +35,39 @@ export interface ChecklistItem {
 export const GUIDE_CHECKLIST: readonly ChecklistItem[] = [
   {
     control: "Anonymous auth disabled",
-    target: "✅",
+    target: "required",
     owner: "Platform",
     measure: { kind: "topics", topics: ["api.anonymous-auth", "kubelet.anonymous-auth"] },
   },
   {
     control: "Audit logging enabled",
-    target: "✅",
+    target: "required",
     owner: "Platform",
     measure: {
       kind: "topics",
       topics: ["api.audit-log-path", "api.audit-log-maxage", "api.audit-log-maxbackup", "api.audit-log-maxsize"],
     },
   },
-  { control: "No privileged pods", target: "✅", owner: "OPA Gatekeeper", measure: { kind: "topics", topics: ["pod.privileged"] } },
-  { control: "All images signed", target: "✅", owner: "Cosign Policy Controller", measure: { kind: "unmeasured" } },
-  { control: "No root containers", target: "✅", owner: "OPA Gatekeeper", measure: { kind: "topics", topics: ["pod.root"] } },
-  { control: "RBAC least privilege", target: "✅", owner: "Namespace owners", measure: { kind: "topics", topics: ["rbac.*"] } },
+  { control: "No privileged pods", target: "required", owner: "OPA Gatekeeper", measure: { kind: "topics", topics: ["pod.privileged"] } },
+  { control: "All images signed", target: "required", owner: "Cosign Policy Controller", measure: { kind: "unmeasured" } },
+  { control: "No root containers", target: "required", owner: "OPA Gatekeeper", measure: { kind: "topics", topics: ["pod.root"] } },
+  { control: "RBAC least privilege", target: "required", owner: "Namespace owners", measure: { kind: "topics", topics: ["rbac.*"] } },
   {
     control: "Network policies in place",
-    target: "✅",
+    target: "required",
     owner: "Cilium",
     measure: { kind: "topics", topics: ["network.cni-policies", "network.policies"] },
   },
-  { control: "Secrets in Vault (not Secrets)", target: "✅", owner: "Platform", measure: { kind: "unmeasured" } },
-  { control: "MFA for admins", target: "✅", owner: "Keycloak", measure: { kind: "unmeasured" } },
+  { control: "Secrets in Vault (not Secrets)", target: "required", owner: "Platform", measure: { kind: "unmeasured" } },
+  { control: "MFA for admins", target: "required", owner: "Keycloak", measure: { kind: "unmeasured" } },
   { control: "kube-bench score ≥ 80%", target: "≥ 80% of evaluated checks", owner: "Platform", measure: { kind: "score", minPercent: 80 } },
-  { control: "Falco active on all nodes", target: "✅", owner: "Security", measure: { kind: "unmeasured" } },
-  { control: "SBOM for all prod images", target: "✅", owner: "CI/CD pipeline", measure: { kind: "unmeasured" } },
+  { control: "Falco active on all nodes", target: "required", owner: "Security", measure: { kind: "unmeasured" } },
+  { control: "SBOM for all prod images", target: "required", owner: "CI/CD pipeline", measure: { kind: "unmeasured" } },
   { control: "kube-bench FAIL count under the limit", target: "below --max-fail", owner: "Platform", measure: { kind: "fail-count" } },
   { control: "Critical controls passing", target: "none failing", owner: "Platform", measure: { kind: "critical" } },
   {
     control: "Default SA token automount disabled",
-    target: "✅",
+    target: "required",
     owner: "Platform",
     measure: { kind: "topics", topics: ["sa.token-automount"] },
   },
@@ -88,7 +88,7 @@ export interface ChecklistRow extends ChecklistItem {
   /** Why the row has its status, in one sentence or a few clauses. */
   detail: string;
   evidence: Evidence[];
-  /** Ids of this row's controls that kube-bench reports as manual and the policy pack enforces. */
+  /** Ids of this row's controls that kube-bench does not evaluate (always WARN) and the policy pack enforces. */
   coveredByPolicyPack: string[];
 }
 
@@ -159,12 +159,12 @@ function topicsRow(a: Assessment, item: ChecklistItem, topics: readonly TopicPat
   const otherManual = manual.filter((f) => !coveredIds.has(f.result.id));
   if (coveredManual.length > 0) {
     parts.push(
-      `${joinIds(coveredManual.map((f) => f.result.id))} manual in kube-bench (WARN), covered by the policy pack ` +
-        `at deploy time (${NOT_MEASURED})`,
+      `${joinIds(coveredManual.map((f) => f.result.id))} not evaluated by kube-bench (always WARN), covered by the ` +
+        `policy pack at deploy time (${NOT_MEASURED})`,
     );
   }
   if (otherManual.length > 0) {
-    parts.push(`${joinIds(otherManual.map((f) => f.result.id))} manual in kube-bench (WARN), ${NOT_MEASURED}`);
+    parts.push(`${joinIds(otherManual.map((f) => f.result.id))} not evaluated by kube-bench (always WARN)`);
   }
   if (skipped.length > 0) parts.push(`${joinIds(skipped.map((f) => f.result.id))} skipped by kube-bench (INFO)`);
   return {
@@ -239,9 +239,9 @@ function criticalRow(a: Assessment, item: ChecklistItem): RowWithoutCoverage {
   const parts = ["none failing"];
   if (passing.length > 0) parts.push(`${joinIds(passing)} PASS`);
   if (manualCovered.length > 0) {
-    parts.push(`${joinIds(manualCovered)} manual in kube-bench, covered by the policy pack (${NOT_MEASURED})`);
+    parts.push(`${joinIds(manualCovered)} not evaluated by kube-bench, covered by the policy pack (${NOT_MEASURED})`);
   }
-  if (unproven.length > 0) parts.push(`${joinIds(unproven)} not proven by the scan (manual, skipped or in no report)`);
+  if (unproven.length > 0) parts.push(`${joinIds(unproven)} not proven by the scan (not evaluated, skipped or in no report)`);
   return {
     ...item,
     status: "unknown",

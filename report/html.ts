@@ -266,7 +266,7 @@ function renderNode(a: Assessment, n: NodeAssessment, htmlDir?: string): string 
       })
       .join("");
     parts.push(
-      `<details><summary>Manual checks, always WARN (${manual.length}; ${n.coveredByPolicy.length} covered by the policy pack)</summary><ul>${items}</ul></details>`,
+      `<details><summary>Checks kube-bench does not evaluate, always WARN (${manual.length}; ${n.coveredByPolicy.length} covered by the policy pack)</summary><ul>${items}</ul></details>`,
     );
   }
   parts.push(`</article>`);
@@ -323,8 +323,9 @@ ${renderTrendChart(a.trend)}
 ${a.nodes.map((n) => renderNode(a, n, htmlDir)).join("\n")}
 </section>
 <footer>
-<p>Scores: raw pass % = PASS / (PASS + FAIL + WARN + INFO); evaluated pass % = PASS / results whose kube-bench type is empty
-(manual checks always WARN and skipped checks are INFO, so they are left out). A node is scored on its newest report; the
+<p>Scores: raw pass % = PASS / (PASS + FAIL + WARN + INFO); evaluated pass % = PASS / evaluated results, those whose
+kube-bench type is empty and that have tests (manual checks and checks without tests always WARN, skipped checks are
+INFO, so they are left out). A node is scored on its newest report; the
 cluster on the sum of the nodes' counts. Trend: one point per UTC day with reports, each node's newest report of that day.</p>
 <p>Gate: fails when the cluster FAIL count reaches ${a.options.maxFail}, when a critical control FAILs or WARNs although
 evaluated on any node, or ${a.options.maxAgeDays > 0 ? `when a node's newest report is older than ${a.options.maxAgeDays} days` : "(age check off)"}.</p>

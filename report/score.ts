@@ -4,8 +4,9 @@
  * Definitions (README "Scoring"):
  * - counts: the number of results with status PASS, FAIL, WARN and INFO;
  * - rawPassPercent = 100 * PASS / (PASS + FAIL + WARN + INFO), the figure the guide quotes;
- * - automatedPassPercent = 100 * (PASS among results with kube-bench `type` "") / (results with `type` ""),
- *   i.e. over evaluated checks only, since manual checks always WARN and skipped ones are INFO;
+ * - automatedPassPercent = 100 * (PASS among evaluated results) / (evaluated results), where a result is
+ *   evaluated when its kube-bench `type` is "" and kube-bench had tests to run for it (see isEvaluated):
+ *   manual checks always WARN, skipped ones are INFO, and a check without tests always WARNs;
  * both rounded to one decimal, null when the denominator is 0. A node is scored on its newest report;
  * the cluster on the sum of the nodes' counts (not the mean of their percentages).
  */
@@ -17,7 +18,7 @@ import { policyPackControls } from "./policy-coverage";
 export interface Score extends StatusCounts {
   /** All results. */
   total: number;
-  /** Results kube-bench evaluates (`type` ""). */
+  /** Results kube-bench evaluates (see isEvaluated). */
   evaluated: number;
   /** PASS results among the evaluated ones. */
   evaluatedPass: number;
@@ -55,7 +56,7 @@ export interface NodeAssessment extends Score {
   ageDays: number;
   /** Ids of FAIL results, in CIS order. */
   failed: string[];
-  /** Ids of critical controls that FAIL, or WARN although kube-bench evaluates them (`type` ""). */
+  /** Ids of critical controls that FAIL, or WARN although kube-bench evaluates them (see isEvaluated). */
   criticalFailed: string[];
   /** Ids of manual (not evaluated) WARN results whose control the policy pack enforces. */
   coveredByPolicy: string[];
@@ -90,9 +91,18 @@ export function percent(part: number, whole: number): number | null {
   return Math.round((part * 1000) / whole) / 10;
 }
 
-/** Whether kube-bench evaluated the check (its `type` is empty): not manual, not skipped. */
-export function isEvaluated(result: Pick<CheckResult, "type">): boolean {
-  return result.type === "";
+/**
+ * kube-bench's `reason` for a check of empty `type` that has no tests to run (check/check.go): it WARNs
+ * on every cluster, like a manual check, so it is not an evaluated check.
+ */
+export const NO_TESTS_REASONS: readonly string[] = ["No tests defined", "There are no tests"];
+
+/**
+ * Whether kube-bench evaluated the check: its `type` is empty (not "manual", not "skip") and it had
+ * tests to run (its `reason` is not one of NO_TESTS_REASONS).
+ */
+export function isEvaluated(result: Pick<CheckResult, "type" | "reason">): boolean {
+  return result.type === "" && !NO_TESTS_REASONS.includes(result.reason);
 }
 
 function scoreFromCounts(counts: StatusCounts, evaluated: number, evaluatedPass: number): Score {

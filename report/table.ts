@@ -26,7 +26,6 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-const STATUS_WORD: Record<ChecklistRow["status"], string> = { green: "ok", red: "FAILING", unknown: "unknown" };
 
 /** Renders the assessment (and optionally the checklist) as text ending in a newline. */
 export function renderTable(a: Assessment, checklist?: readonly ChecklistRow[]): string {
@@ -60,7 +59,7 @@ export function renderTable(a: Assessment, checklist?: readonly ChecklistRow[]):
   ]);
   out.push(...columns(header, rows, new Set([2, 3, 4, 5, 6, 7])));
   out.push("");
-  out.push("RAW % = PASS / all results; AUTO % = PASS / evaluated results (kube-bench type \"\"), manual checks excluded.");
+  out.push("RAW % = PASS / all results; AUTO % = PASS / evaluated results (kube-bench type \"\" with tests; manual excluded).");
   if (a.nodes.some((n) => !n.report.timeFromName)) {
     out.push("* time from the file's modification time (the file name holds no timestamp)");
   }
@@ -86,13 +85,13 @@ export function renderTable(a: Assessment, checklist?: readonly ChecklistRow[]):
   const covered = [...new Set(a.nodes.flatMap((n) => n.coveredByPolicy))].sort(compareIds);
   if (covered.length > 0) {
     out.push("");
-    out.push(`Covered by the policy pack (manual in kube-bench, always WARN): ${covered.join(", ")}`);
+    out.push(`Covered by the policy pack (not evaluated by kube-bench, always WARN): ${covered.join(", ")}`);
   }
 
   if (checklist !== undefined) {
     out.push("");
     out.push("Checklist:");
-    const rows3 = checklist.map((row) => [STATUS_WORD[row.status], row.control, row.detail]);
+    const rows3 = checklist.map((row) => [row.status, row.control, row.detail]);
     out.push(...columns(["STATUS", "CONTROL", "DETAIL"], rows3, new Set()).map((l) => `  ${l}`));
   }
 

@@ -85,6 +85,7 @@ const OPS: CompareOp[] = [
   "regex",
   "valid_elements",
   "bitmask",
+  "noteqx",
 ];
 const TARGET_OF_CHAPTER: Record<string, Control["target"]> = {
   "1": "master",

@@ -1,0 +1,231 @@
+/**
+ * The generated node script, run for real with bash against a temporary root directory, with the
+ * stand-in systemctl, k3s, sysctl, journalctl and curl from test/standins on PATH.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { K3S_PATHS } from "../../../components/k3s/facts";
+import { renderNodeBundle } from "../../../components/k3s/render";
+import { renderApplyScript, renderDestroyScript } from "../../../components/node/script";
+import { StackConfig } from "../../../components/config/types";
+import { config } from "../helpers";
+
+const STANDINS = path.resolve(__dirname, "../../standins/bin");
+
+interface Node {
+  root: string;
+  state: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function newNode(): Node {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3sh-script-"));
+  const root = path.join(dir, "root");
+  const state = path.join(dir, "state");
+  fs.mkdirSync(root);
+  fs.mkdirSync(state);
+  return { root, state, env: { ...process.env, PATH: `${STANDINS}:${process.env.PATH}`, K3S_HARDEN_ROOT: root, K3S_STANDIN_STATE: state } };
+}
+
+const OPTS = { healthTimeoutSeconds: 3, backupsToKeep: 2, journalLines: 5 };
+
+function script(cfg: StackConfig, nodeIndex = 0): string {
+  return renderApplyScript(renderNodeBundle(cfg, cfg.nodes[nodeIndex], (s) => s), OPTS);
+}
+
+function run(node: Node, text: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync("bash", ["-s"], { input: text, env: node.env, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function restarts(node: Node): string[] {
+  const f = path.join(node.state, "restarts.log");
+  return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean) : [];
+}
+
+function read(node: Node, p: string): string {
+  return fs.readFileSync(path.join(node.root, p), "utf8");
+}
+
+function backups(node: Node): string[] {
+  const d = path.join(node.root, K3S_PATHS.stateDir, "backups");
+  return fs.existsSync(d) ? fs.readdirSync(d).sort() : [];
+}
+
+describe("node script (real bash, stand-in k3s)", function () {
+  this.timeout(60_000);
+  const cfg = config();
+
+  it("first run writes every file (root, 0600), applies sysctls and restarts once", () => {
+    const node = newNode();
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 0, r.stderr);
+    for (const f of renderNodeBundle(cfg, cfg.nodes[0], (s) => s).files) {
+      const st = fs.statSync(path.join(node.root, f.path));
+      assert.equal(st.mode & 0o777, 0o600, f.path);
+      assert.equal(st.uid, 0);
+      assert.equal(read(node, f.path), f.content);
+    }
+    const logDir = fs.statSync(path.join(node.root, "/var/lib/rancher/k3s/server/logs"));
+    assert.equal(logDir.mode & 0o777, 0o700);
+    assert.deepEqual(restarts(node), ["k3s"]);
+    assert.equal(fs.readFileSync(path.join(node.state, "sysctl", "vm.overcommit_memory"), "utf8").trim(), "1");
+    assert.match(r.stdout, /k3s healthy after restart/);
+  });
+
+  it("second run with the same content changes nothing and restarts nothing", () => {
+    const node = newNode();
+    assert.equal(run(node, script(cfg)).status, 0);
+    const before = backups(node);
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /no changes/);
+    assert.deepEqual(restarts(node), ["k3s"]);
+    assert.deepEqual(backups(node), before);
+  });
+
+  it("an agent restarts k3s-agent and checks kubelet health", () => {
+    const node = newNode();
+    const r = run(node, script(cfg, 3));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(restarts(node), ["k3s-agent"]);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.auditPolicyFile)));
+  });
+
+  it("a changed value replaces only what changed, keeps the previous version and restarts once more", () => {
+    const node = newNode();
+    run(node, script(cfg));
+    const old = read(node, K3S_PATHS.configFile);
+    const cfg2 = config({ audit: { maxAgeDays: 45 } });
+    const r = run(node, script(cfg2));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(read(node, K3S_PATHS.configFile), /audit-log-maxage=45/);
+    assert.deepEqual(r.stdout.match(/updated (\S+)/g), [`updated ${K3S_PATHS.configFile}`]);
+    assert.deepEqual(restarts(node), ["k3s", "k3s"]);
+    const latest = backups(node).at(-1)!;
+    assert.equal(fs.readFileSync(path.join(node.root, K3S_PATHS.stateDir, "backups", latest, K3S_PATHS.configFile), "utf8"), old);
+  });
+
+  it("keeps only the configured number of backups, and the pre-hardening original apart", () => {
+    const node = newNode();
+    fs.mkdirSync(path.join(node.root, "etc/rancher/k3s"), { recursive: true });
+    fs.writeFileSync(path.join(node.root, K3S_PATHS.configFile), "write-kubeconfig-mode: \"0644\"\n");
+    for (const age of [31, 32, 33, 34]) assert.equal(run(node, script(config({ audit: { maxAgeDays: age } }))).status, 0);
+    assert.equal(backups(node).length, OPTS.backupsToKeep);
+    assert.equal(read(node, path.join(K3S_PATHS.stateDir, "original", K3S_PATHS.configFile)), "write-kubeconfig-mode: \"0644\"\n");
+  });
+
+  it("a failed health check restores the previous files, restarts again and fails with the journal tail", () => {
+    const node = newNode();
+    run(node, script(cfg));
+    const good = read(node, K3S_PATHS.configFile);
+    fs.writeFileSync(path.join(node.state, "fail-health-if-config-contains"), "audit-log-maxage=60\n");
+    const r = run(node, script(config({ audit: { maxAgeDays: 60 } })));
+    assert.equal(r.status, 1);
+    assert.equal(read(node, K3S_PATHS.configFile), good, "previous config restored");
+    assert.deepEqual(restarts(node), ["k3s", "k3s", "k3s"], "restart, then restart after rollback");
+    assert.match(r.stderr, /did not become healthy within 3s/);
+    assert.match(r.stderr, /previous configuration was restored and k3s is healthy again/);
+    assert.match(r.stderr, /level=fatal/, "journal tail in the error");
+  });
+
+  it("says so when k3s stays unhealthy even after the rollback", () => {
+    const node = newNode();
+    run(node, script(cfg));
+    fs.writeFileSync(path.join(node.state, "fail-health"), "");
+    const r = run(node, script(config({ audit: { maxAgeDays: 61 } })));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /still unhealthy after restoring/);
+  });
+
+  it("a first run that fails health removes the files it created", () => {
+    const node = newNode();
+    fs.writeFileSync(path.join(node.state, "fail-health"), "");
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 1);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.configFile)));
+  });
+
+  it("fails before touching config.yaml when kernel parameters cannot be set", () => {
+    const node = newNode();
+    fs.writeFileSync(path.join(node.state, "sysctl-readonly"), "");
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /could not set kernel parameters/);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.configFile)));
+    assert.deepEqual(restarts(node), []);
+  });
+
+  it("writes files but does not restart when k3s is not installed", () => {
+    const node = newNode();
+    fs.writeFileSync(path.join(node.state, "units"), "\n");
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /not installed/);
+    assert.deepEqual(restarts(node), []);
+  });
+
+  it("fixes a file whose mode drifted, without other changes", () => {
+    const node = newNode();
+    run(node, script(cfg));
+    fs.chmodSync(path.join(node.root, K3S_PATHS.auditPolicyFile), 0o644);
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.statSync(path.join(node.root, K3S_PATHS.auditPolicyFile)).mode & 0o777, 0o600);
+  });
+
+  it("a killed write never leaves a partial file, and the next run cleans up and applies", async () => {
+    const node = newNode();
+    run(node, script(cfg));
+    const good = read(node, K3S_PATHS.configFile);
+    // Make the stand-in restart hang, so the kill lands while the run is in flight; the rename is atomic,
+    // so at any instant the target is either the old or the new complete file.
+    const cfg2 = config({ audit: { maxAgeDays: 90 } });
+    const text = script(cfg2).replace("base64 -d > \"$tmp\"", "base64 -d > \"$tmp\"; sleep 0.3");
+    const child = spawn("bash", ["-s"], { env: node.env, stdio: ["pipe", "ignore", "ignore"], detached: true });
+    child.stdin.end(text);
+    await new Promise((res) => setTimeout(res, 450));
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((res) => child.on("exit", res));
+    const now = read(node, K3S_PATHS.configFile);
+    const expected = renderNodeBundle(cfg2, cfg2.nodes[0], (s) => s).files.find((f) => f.path === K3S_PATHS.configFile)!.content;
+    assert.ok(now === good || now === expected, "config.yaml is complete (old or new)");
+    const r = run(node, script(cfg2));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(read(node, K3S_PATHS.configFile), expected);
+    const leftovers = fs.readdirSync(path.join(node.root, "etc/rancher/k3s")).filter((f) => f.startsWith(".k3s-hardening."));
+    assert.deepEqual(leftovers, []);
+  });
+
+  it("restore on destroy puts back the pre-hardening files and removes the ones that were absent", () => {
+    const node = newNode();
+    fs.mkdirSync(path.join(node.root, "etc/rancher/k3s"), { recursive: true });
+    fs.writeFileSync(path.join(node.root, K3S_PATHS.configFile), "node-ip: 10.0.0.5\n");
+    run(node, script(cfg));
+    const bundle = renderNodeBundle(cfg, cfg.nodes[0]);
+    const r = run(node, renderDestroyScript(bundle, OPTS, true));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(read(node, K3S_PATHS.configFile), "node-ip: 10.0.0.5\n");
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.auditPolicyFile)));
+    assert.deepEqual(restarts(node), ["k3s", "k3s"]);
+  });
+
+  it("destroy without restore keeps the hardening", () => {
+    const node = newNode();
+    run(node, script(cfg));
+    const r = run(node, renderDestroyScript(renderNodeBundle(cfg, cfg.nodes[0]), OPTS, false));
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /hardening kept/);
+    assert.ok(fs.existsSync(path.join(node.root, K3S_PATHS.configFile)));
+  });
+
+  it("the apply and restore scripts are valid bash", () => {
+    for (const text of [script(config({ k3sToken: "K10-secret" })), renderDestroyScript(renderNodeBundle(cfg, cfg.nodes[0]), OPTS, true)]) {
+      const r = spawnSync("bash", ["-n"], { input: text, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+});
