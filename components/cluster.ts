@@ -2,7 +2,6 @@
  * The whole program's resource graph for a validated configuration. index.ts loads and validates the
  * configuration and calls this; tests and benchmarks call it with a configuration they build.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config/types";
 import { NodeHardening } from "./node/nodeHardening";
 import { planRollout } from "./node/rollout";
@@ -30,7 +29,7 @@ export function stackOutputs(cluster: HardenedCluster, cfg: StackConfig, predict
   return {
     cluster: cfg.cluster,
     benchmark: cfg.profile.benchmark,
-    nodes: cluster.nodes.map((n) => pulumi.all([n.nodeName, n.role, n.digest]).apply(([name, role, digest]) => ({ name, role, digest }))),
+    nodes: cluster.nodes.map((n) => ({ name: n.summary.nodeName, role: n.summary.role, digest: n.summary.digest })),
     predictedKubeBenchFailures: predictedFailures,
   };
 }

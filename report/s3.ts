@@ -10,7 +10,7 @@
  */
 import * as http from "http";
 import * as https from "https";
-import { Client } from "minio";
+import type { Client } from "minio";
 import { ReportInputError } from "./errors";
 import { ObjectStore, StoredObject } from "./load";
 
@@ -80,24 +80,34 @@ export function s3SettingsFromEnv(env: Env): S3Settings {
   };
 }
 
-/** An ObjectStore over the MinIO client. Connections are not kept alive, so the command exits promptly. */
+/**
+ * An ObjectStore over the MinIO client, loaded on first use (only bucket runs need it). Connections are
+ * not kept alive, so the command exits as soon as it is done.
+ */
 export function minioObjectStore(settings: S3Settings): ObjectStore {
-  const agent = settings.useSSL ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
-  const client = new Client({
-    endPoint: settings.endPoint,
-    port: settings.port,
-    useSSL: settings.useSSL,
-    accessKey: settings.accessKey ?? "",
-    secretKey: settings.secretKey ?? "",
-    sessionToken: settings.sessionToken,
-    region: settings.region,
-    transportAgent: agent,
-  });
+  let client: Promise<Client> | undefined;
+  const getClient = (): Promise<Client> => {
+    client ??= import("minio").then((minio) => {
+      const agent = settings.useSSL ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+      return new minio.Client({
+        endPoint: settings.endPoint,
+        port: settings.port,
+        useSSL: settings.useSSL,
+        accessKey: settings.accessKey ?? "",
+        secretKey: settings.secretKey ?? "",
+        sessionToken: settings.sessionToken,
+        region: settings.region,
+        transportAgent: agent,
+      });
+    });
+    return client;
+  };
   return {
-    list(bucket: string, prefix: string): Promise<StoredObject[]> {
+    async list(bucket: string, prefix: string): Promise<StoredObject[]> {
+      const c = await getClient();
       return new Promise((resolve, reject) => {
         const found: StoredObject[] = [];
-        const stream = client.listObjectsV2(bucket, prefix, true);
+        const stream = c.listObjectsV2(bucket, prefix, true);
         stream.on("data", (item) => {
           if (item.name !== undefined) found.push({ key: item.name, lastModified: new Date(item.lastModified) });
         });
@@ -106,7 +116,7 @@ export function minioObjectStore(settings: S3Settings): ObjectStore {
       });
     },
     async read(bucket: string, key: string): Promise<string> {
-      const stream = await client.getObject(bucket, key);
+      const stream = await (await getClient()).getObject(bucket, key);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
       return Buffer.concat(chunks).toString("utf8");

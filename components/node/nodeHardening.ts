@@ -45,20 +45,26 @@ export function connectionFor(node: NodeSpec): command.types.input.remote.Connec
   return conn;
 }
 
+/** The component's registered outputs (secrets masked). */
+export interface NodeHardeningSummary {
+  nodeName: string;
+  role: "server" | "agent";
+  benchmark: string;
+  /** Hash of the files with secrets masked: shows reviewers which nodes change. */
+  digest: string;
+  /** Paths written on the node. */
+  files: string[];
+  /** The k3s config.yaml as a document, secrets replaced by a placeholder. */
+  k3sConfig: K3sConfigDocument;
+  auditLogPath?: string;
+  auditPolicyPath?: string;
+}
+
 export class NodeHardening extends pulumi.ComponentResource {
   /** The remote command; later nodes in the rollout depend on it. */
   public readonly command: command.remote.Command;
-  public readonly nodeName: pulumi.Output<string>;
-  public readonly role: pulumi.Output<string>;
-  public readonly benchmark: pulumi.Output<string>;
-  /** Hash of the files with secrets masked: shows reviewers which nodes change. */
-  public readonly digest: pulumi.Output<string>;
-  /** Paths written on the node. */
-  public readonly files: pulumi.Output<string[]>;
-  /** The k3s config.yaml as a document, secrets replaced by a placeholder (read by the stack policies). */
-  public readonly k3sConfig: pulumi.Output<K3sConfigDocument>;
-  public readonly auditLogPath: pulumi.Output<string | undefined>;
-  public readonly auditPolicyPath: pulumi.Output<string | undefined>;
+  /** What this node received; plain values known at construction, registered as the component's outputs. */
+  public readonly summary: NodeHardeningSummary;
 
   constructor(name: string, args: NodeHardeningArgs, opts?: pulumi.ComponentResourceOptions) {
     super(NODE_HARDENING_TYPE, name, {}, opts);
@@ -80,26 +86,21 @@ export class NodeHardening extends pulumi.ComponentResource {
         addPreviousOutputInEnv: false,
         logging: "stdoutAndStderr",
       },
-      { parent: this, additionalSecretOutputs: hasSecret ? ["stdin"] : [] },
+      // The rollout order is carried by the command itself: children do not inherit a parent's dependsOn.
+      { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: hasSecret ? ["stdin"] : [] },
     );
 
-    this.nodeName = pulumi.output(node.name);
-    this.role = pulumi.output(node.role);
-    this.benchmark = pulumi.output(config.profile.benchmark);
-    this.digest = pulumi.output(bundleDigest(review));
-    this.files = pulumi.output(review.files.map((f) => f.path));
-    this.k3sConfig = pulumi.output(review.k3sConfig) as unknown as pulumi.Output<K3sConfigDocument>;
-    this.auditLogPath = pulumi.output(node.role === "server" ? config.profile.audit.logPath : undefined);
-    this.auditPolicyPath = pulumi.output(node.role === "server" ? config.profile.audit.policyPath : undefined);
-    this.registerOutputs({
-      nodeName: this.nodeName,
-      role: this.role,
-      benchmark: this.benchmark,
-      digest: this.digest,
-      files: this.files,
-      k3sConfig: this.k3sConfig,
-      auditLogPath: this.auditLogPath,
-      auditPolicyPath: this.auditPolicyPath,
-    });
+    this.summary = {
+      nodeName: node.name,
+      role: node.role,
+      benchmark: config.profile.benchmark,
+      digest: bundleDigest(review),
+      files: review.files.map((f) => f.path),
+      k3sConfig: review.k3sConfig,
+      auditLogPath: node.role === "server" ? config.profile.audit.logPath : undefined,
+      auditPolicyPath: node.role === "server" ? config.profile.audit.policyPath : undefined,
+    };
+    // Plain values: stack policies read them from the component's outputs at preview time.
+    this.registerOutputs({ ...this.summary });
   }
 }

@@ -82,6 +82,11 @@ export function validatePackConfig(config: unknown, policies: ReadonlyMap<string
   if (!isObject(config)) return ["config: expected a JSON object keyed by policy name"];
   const errs: string[] = [];
   for (const [key, value] of Object.entries(config)) {
+    // The engine passes unknown keys through unchecked; the scanner says so rather than guess.
+    if (key !== "all" && !policies.has(key)) {
+      errs.push(`${key}: no such policy in the pack`);
+      continue;
+    }
     if (typeof value === "string") {
       if (!isEnforcementLevel(value)) errs.push(`${key}: "${value}" is not an enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
       continue;
@@ -94,11 +99,7 @@ export function validatePackConfig(config: unknown, policies: ReadonlyMap<string
       errs.push(`${key}.enforcementLevel: "${String(value.enforcementLevel)}" is not an enforcement level`);
     }
     const schema = policies.get(key);
-    if (!schema) {
-      // The engine passes unknown keys through unchecked; the scanner says so rather than guess.
-      if (key !== "all") errs.push(`${key}: no such policy in the pack`);
-      continue;
-    }
+    if (!schema) continue;
     const { enforcementLevel: _ignored, ...props } = value;
     errs.push(...schemaErrors(props, { type: "object", properties: schema.properties }, key));
   }

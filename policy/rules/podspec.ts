@@ -1,7 +1,7 @@
 /**
  * The pod spec of every pod-bearing kind, and its containers of all three sorts.
  */
-import { asArray, asObject, asString, path, readOr } from "./access";
+import { asArray, asObject, asString, path, readOr, UnknownTracker } from "./access";
 import { KubeObject } from "./types";
 
 /** Where the pod spec lives in each workload kind. */
@@ -87,4 +87,15 @@ export function capabilityList(v: unknown): string[] {
   return asArray(v)
     .filter((x): x is string => typeof x === "string")
     .map((x) => x.toUpperCase().replace(/^CAP_/, ""));
+}
+
+/**
+ * Runs `check` for every container. A container whose decisive fields are unknown during preview does
+ * not stop the others: the first unknown-value error is re-raised once all containers are checked, so
+ * the violations found in the other containers are reported before the SDK's advisory note.
+ */
+export function forEachContainer(podSpec: KubeObject | undefined, check: (c: ContainerRef) => void): void {
+  const tracker = new UnknownTracker();
+  for (const c of containersOf(podSpec)) tracker.read(() => check(c), undefined);
+  tracker.rethrow();
 }

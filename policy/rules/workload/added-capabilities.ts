@@ -1,7 +1,7 @@
 /** CIS 5.2.9 (topic pod.added-capabilities): containers add no capabilities beyond an allow list. */
 import { path } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { capabilityList, containerSecurityContext, containersOf, podSpecOf } from "../podspec";
+import { capabilityList, containerSecurityContext, forEachContainer, podSpecOf } from "../podspec";
 import { ResourceRule } from "../types";
 
 export const podAddedCapabilities: ResourceRule = {
@@ -21,11 +21,11 @@ export const podAddedCapabilities: ResourceRule = {
     "Remove the capability from securityContext.capabilities.add, or list it in the policy's allowedCapabilities when every workload may have it, or exempt the workload with a reason.",
   check(obj, ctx, report) {
     const allowed = new Set(capabilityList(ctx.options.allowedCapabilities));
-    for (const c of containersOf(podSpecOf(ctx.kind, obj))) {
+    forEachContainer(podSpecOf(ctx.kind, obj), (c) => {
       const extra = capabilityList(path(containerSecurityContext(c), "capabilities", "add")).filter((cap) => !allowed.has(cap));
       if (extra.length > 0) {
         report({ container: c.name, message: `${c.label} adds capabilities ${extra.join(", ")} (securityContext.capabilities.add)` });
       }
-    }
+    });
   },
 };

@@ -1,7 +1,7 @@
 /** CIS 5.2.8 (topic pod.net-raw): containers drop NET_RAW (or ALL) and never add it back. */
 import { path } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { capabilityList, containerSecurityContext, containersOf, podSpecOf, podSpecPath } from "../podspec";
+import { capabilityList, containerSecurityContext, containersOf, forEachContainer, podSpecOf, podSpecPath } from "../podspec";
 import { PropertyWrite, ResourceRule } from "../types";
 
 export const podDropNetRaw: ResourceRule = {
@@ -20,7 +20,7 @@ export const podDropNetRaw: ResourceRule = {
   remediationSteps:
     'Add "NET_RAW" (or "ALL") to securityContext.capabilities.drop of every container and remove NET_RAW from capabilities.add. At level remediate the pack appends the configured value (remediationDrop).',
   check(obj, ctx, report) {
-    for (const c of containersOf(podSpecOf(ctx.kind, obj))) {
+    forEachContainer(podSpecOf(ctx.kind, obj), (c) => {
       const caps = path(containerSecurityContext(c), "capabilities");
       const add = capabilityList(path(caps, "add"));
       const dropValue = path(caps, "drop");
@@ -28,12 +28,12 @@ export const podDropNetRaw: ResourceRule = {
       if (add.includes("NET_RAW") || add.includes("ALL")) {
         report({ container: c.name, message: `${c.label} adds ${add.includes("ALL") ? "ALL capabilities" : "NET_RAW"} (securityContext.capabilities.add)` });
       } else if (drop.includes("NET_RAW") || drop.includes("ALL")) {
-        continue;
+        return;
       } else if (!ctx.partial || dropValue !== undefined) {
         // In a Patch a present drop list replaces the old one (it is an atomic list), so it is judged.
         report({ container: c.name, message: `${c.label} does not drop NET_RAW (securityContext.capabilities.drop has neither NET_RAW nor ALL)` });
       }
-    }
+    });
   },
   remediate(obj, ctx) {
     const base = podSpecPath(ctx.kind);

@@ -1,7 +1,7 @@
 /** CIS 5.2.13 (topic pod.host-port): containers bind no host ports. */
 import { asArray, asObject } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { containersOf, podSpecOf } from "../podspec";
+import { forEachContainer, podSpecOf } from "../podspec";
 import { ResourceRule } from "../types";
 
 export const podHostPort: ResourceRule = {
@@ -11,7 +11,7 @@ export const podHostPort: ResourceRule = {
   kinds: WORKLOAD_KINDS,
   remediationSteps: "Remove hostPort from the container's ports and expose the workload through a Service instead.",
   check(obj, ctx, report) {
-    for (const c of containersOf(podSpecOf(ctx.kind, obj))) {
+    forEachContainer(podSpecOf(ctx.kind, obj), (c) => {
       for (const p of asArray(c.spec.ports)) {
         const hostPort = asObject(p)?.hostPort;
         // 0 is the API's "no host port".
@@ -19,6 +19,6 @@ export const podHostPort: ResourceRule = {
           report({ container: c.name, message: `${c.label} binds hostPort ${String(hostPort)}` });
         }
       }
-    }
+    });
   },
 };

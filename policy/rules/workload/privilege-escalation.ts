@@ -1,7 +1,7 @@
 /** CIS 5.2.6 (topic pod.privilege-escalation): containers set allowPrivilegeEscalation: false. */
 import { path } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { capabilityList, containerSecurityContext, containersOf, podSpecOf, podSpecPath } from "../podspec";
+import { capabilityList, containerSecurityContext, containersOf, forEachContainer, podSpecOf, podSpecPath } from "../podspec";
 import { PropertyWrite, ResourceRule } from "../types";
 
 export const podPrivilegeEscalation: ResourceRule = {
@@ -12,10 +12,10 @@ export const podPrivilegeEscalation: ResourceRule = {
   remediationSteps:
     "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral container. At level remediate the pack sets it where the container is neither privileged nor adds SYS_ADMIN.",
   check(obj, ctx, report) {
-    for (const c of containersOf(podSpecOf(ctx.kind, obj))) {
+    forEachContainer(podSpecOf(ctx.kind, obj), (c) => {
       const value = containerSecurityContext(c)?.allowPrivilegeEscalation;
       // Absent means allowed (the kernel default); a Patch that leaves it out changes nothing.
-      if (value === false || (value === undefined && ctx.partial)) continue;
+      if (value === false || (value === undefined && ctx.partial)) return;
       report({
         container: c.name,
         message:
@@ -23,7 +23,7 @@ export const podPrivilegeEscalation: ResourceRule = {
             ? `${c.label} does not set securityContext.allowPrivilegeEscalation (defaults to true)`
             : `${c.label} sets securityContext.allowPrivilegeEscalation: ${String(value)}`,
       });
-    }
+    });
   },
   remediate(obj, ctx) {
     const base = podSpecPath(ctx.kind);

@@ -1,6 +1,6 @@
 /** CIS 5.2.2 (topic pod.privileged): no privileged containers. */
 import { WORKLOAD_KINDS } from "../kinds";
-import { containerSecurityContext, containersOf, podSpecOf } from "../podspec";
+import { containerSecurityContext, forEachContainer, podSpecOf } from "../podspec";
 import { ResourceRule } from "../types";
 
 export const podPrivileged: ResourceRule = {
@@ -11,10 +11,10 @@ export const podPrivileged: ResourceRule = {
   remediationSteps:
     "Remove securityContext.privileged from the container or set it to false. Grant the single capability the workload needs instead, or exempt it in the policy config with a reason.",
   check(obj, ctx, report) {
-    for (const c of containersOf(podSpecOf(ctx.kind, obj))) {
+    forEachContainer(podSpecOf(ctx.kind, obj), (c) => {
       if (containerSecurityContext(c)?.privileged === true) {
         report({ container: c.name, message: `${c.label} sets securityContext.privileged: true` });
       }
-    }
+    });
   },
 };

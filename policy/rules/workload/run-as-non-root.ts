@@ -4,7 +4,7 @@
  * runs as UID 0.
  */
 import { WORKLOAD_KINDS } from "../kinds";
-import { containerSecurityContext, containersOf, podSecurityContext, podSpecOf } from "../podspec";
+import { containerSecurityContext, forEachContainer, podSecurityContext, podSpecOf } from "../podspec";
 import { ResourceRule } from "../types";
 
 export const podRunAsNonRoot: ResourceRule = {
@@ -18,19 +18,19 @@ export const podRunAsNonRoot: ResourceRule = {
     const spec = podSpecOf(ctx.kind, obj);
     if (!spec) return;
     const pod = podSecurityContext(spec);
-    for (const c of containersOf(spec)) {
+    forEachContainer(spec, (c) => {
       const own = containerSecurityContext(c);
       const nonRoot = own?.runAsNonRoot !== undefined ? own.runAsNonRoot : pod?.runAsNonRoot;
       const user = own?.runAsUser !== undefined ? own.runAsUser : pod?.runAsUser;
       if (user === 0) {
         report({ container: c.name, message: `${c.label} runs as UID 0 (securityContext.runAsUser: 0)` });
       } else if (nonRoot === true || (typeof user === "number" && user > 0)) {
-        continue;
+        return;
       } else if (nonRoot === false) {
         report({ container: c.name, message: `${c.label} sets securityContext.runAsNonRoot: false without a non-zero runAsUser` });
       } else if (!ctx.partial) {
         report({ container: c.name, message: `${c.label} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set` });
       }
-    }
+    });
   },
 };

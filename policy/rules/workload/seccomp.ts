@@ -1,7 +1,7 @@
 /** CIS 5.7.2 (topic pod.seccomp): every container runs with the RuntimeDefault or a Localhost seccomp profile. */
 import { asString, path } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { containerSecurityContext, containersOf, podSecurityContext, podSpecOf, podSpecPath } from "../podspec";
+import { containerSecurityContext, forEachContainer, podSecurityContext, podSpecOf, podSpecPath } from "../podspec";
 import { ResourceRule } from "../types";
 
 const CONFINED = new Set(["RuntimeDefault", "Localhost"]);
@@ -17,17 +17,17 @@ export const podSeccomp: ResourceRule = {
     const spec = podSpecOf(ctx.kind, obj);
     if (!spec) return;
     const podType = path(podSecurityContext(spec), "seccompProfile", "type");
-    for (const c of containersOf(spec)) {
+    forEachContainer(spec, (c) => {
       const ownType = path(containerSecurityContext(c), "seccompProfile", "type");
       const type = ownType !== undefined ? ownType : podType;
       const name = asString(type);
-      if (name !== undefined && CONFINED.has(name)) continue;
+      if (name !== undefined && CONFINED.has(name)) return;
       if (type === undefined) {
         if (!ctx.partial) report({ container: c.name, message: `${c.label} has no seccomp profile (runs Unconfined); set seccompProfile.type: RuntimeDefault` });
       } else {
         report({ container: c.name, message: `${c.label} runs with seccomp profile ${String(type)}` });
       }
-    }
+    });
   },
   remediate(obj, ctx) {
     const base = podSpecPath(ctx.kind);

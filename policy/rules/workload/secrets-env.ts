@@ -1,7 +1,7 @@
 /** CIS 5.4.1 (topic secrets.as-env): secrets reach containers as files, not environment variables. */
 import { asArray, asObject, asString, path, readOr } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { containersOf, podSpecOf } from "../podspec";
+import { forEachContainer, podSpecOf } from "../podspec";
 import { ResourceRule } from "../types";
 
 export const podSecretsAsEnv: ResourceRule = {
@@ -11,7 +11,7 @@ export const podSecretsAsEnv: ResourceRule = {
   kinds: WORKLOAD_KINDS,
   remediationSteps: "Mount the Secret as a volume (secret or projected) and read it from the file instead of env or envFrom.",
   check(obj, ctx, report) {
-    for (const c of containersOf(podSpecOf(ctx.kind, obj))) {
+    forEachContainer(podSpecOf(ctx.kind, obj), (c) => {
       for (const e of asArray(c.spec.env)) {
         const ref = path(e, "valueFrom", "secretKeyRef");
         if (ref === undefined || ref === null) continue;
@@ -26,6 +26,6 @@ export const podSecretsAsEnv: ResourceRule = {
         const secret = readOr(() => asString(path(ref, "name")) ?? "?", "?");
         report({ container: c.name, message: `${c.label} loads secret "${secret}" through envFrom` });
       }
-    }
+    });
   },
 };

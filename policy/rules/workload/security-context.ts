@@ -4,7 +4,7 @@
  */
 import { asObject } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
-import { containersOf, podSpecOf } from "../podspec";
+import { forEachContainer, podSpecOf } from "../podspec";
 import { ResourceRule } from "../types";
 
 function nonEmpty(v: unknown): boolean {
@@ -24,10 +24,10 @@ export const podSecurityContextApplied: ResourceRule = {
     if (ctx.partial) return;
     const spec = podSpecOf(ctx.kind, obj);
     if (!spec || nonEmpty(spec.securityContext)) return;
-    for (const c of containersOf(spec)) {
+    forEachContainer(spec, (c) => {
       if (!nonEmpty(c.spec.securityContext)) {
         report({ container: c.name, message: `${c.label} has no securityContext and the pod sets none` });
       }
-    }
+    });
   },
 };

@@ -238,3 +238,27 @@ export function itPassesBaselines(rule: ResourceRule, kinds: readonly string[] =
 export function forEachKind(change: (spec: Mutable, obj: Mutable) => void, check: (obj: Mutable, kind: string) => void, kinds: readonly string[] = POD_KINDS): void {
   for (const kind of kinds) check(mutate(compliantWorkload(kind), (o) => change(podSpec(o), o)), kind);
 }
+
+/** A compliant Role (namespaced) or ClusterRole: explicit, read-only, no secrets. */
+export function compliantRole(kind: "Role" | "ClusterRole" = "Role"): Mutable {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind,
+    metadata: kind === "Role" ? { name: "web-reader", namespace: "shop" } : { name: "web-reader" },
+    rules: [
+      { apiGroups: [""], resources: ["configmaps", "services"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"] },
+    ],
+  };
+}
+
+/** A compliant RoleBinding or ClusterRoleBinding to a dedicated ServiceAccount. */
+export function compliantBinding(kind: "RoleBinding" | "ClusterRoleBinding" = "RoleBinding"): Mutable {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind,
+    metadata: kind === "RoleBinding" ? { name: "web-reader", namespace: "shop" } : { name: "web-reader" },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: kind === "RoleBinding" ? "Role" : "ClusterRole", name: "web-reader" },
+    subjects: [{ kind: "ServiceAccount", name: "web", namespace: "shop" }],
+  };
+}

@@ -1,0 +1,83 @@
+/** The CrossGuard wrappers: type mapping, messages, Patch types, provider namespace, remediation. */
+import * as assert from "assert";
+import { compliantWorkload, mutate, podSpec, policyDepsInstalled, PolicySdk, loadPolicySdk } from "./helpers";
+import { policyNamed, resourceArgs, runResourcePolicy } from "./engine";
+
+describe("pack wrappers", () => {
+  it("maps every workload type token, and its Patch, to the rule", async () => {
+    const types: [string, string][] = [
+      ["kubernetes:core/v1:Pod", "Pod"],
+      ["kubernetes:apps/v1:Deployment", "Deployment"],
+      ["kubernetes:apps/v1:StatefulSet", "StatefulSet"],
+      ["kubernetes:apps/v1:DaemonSet", "DaemonSet"],
+      ["kubernetes:apps/v1:ReplicaSet", "ReplicaSet"],
+      ["kubernetes:batch/v1:Job", "Job"],
+      ["kubernetes:batch/v1:CronJob", "CronJob"],
+    ];
+    const policy = policyNamed("cis-pod-host-ipc");
+    for (const [type, kind] of types) {
+      const props = mutate(compliantWorkload(kind), (o) => (podSpec(o).hostIPC = true));
+      for (const t of [type, `${type}Patch`]) {
+        const r = await runResourcePolicy(policy, { type: t, props });
+        assert.deepStrictEqual(r.violations.map((v) => v.message), ["pod spec sets hostIPC: true [CIS 5.2.4, k3s-cis-1.7]"], t);
+      }
+    }
+  });
+
+  it("is not applicable to other types, components with empty props, and Lists", async () => {
+    const policy = policyNamed("cis-pod-privileged");
+    for (const type of ["aws:s3/bucket:Bucket", "k3s-cis:kube-bench:KubeBenchScan", "kubernetes:helm.sh/v3:Chart", "kubernetes:apps/v1:DeploymentList", "kubernetes:core/v1:Service"]) {
+      const r = await runResourcePolicy(policy, { type, props: {} });
+      assert.ok(r.notApplicable?.startsWith("applies to Pod, Deployment"), type);
+      assert.deepStrictEqual(r.violations, []);
+    }
+  });
+
+  it("a Patch with only metadata passes every workload policy", async () => {
+    for (const name of ["cis-pod-privileged", "cis-pod-run-as-non-root", "cis-pod-seccomp", "cis-pod-security-context", "cis-pod-sa-token-automount", "cis-pod-privilege-escalation"]) {
+      const r = await runResourcePolicy(policyNamed(name), { type: "kubernetes:apps/v1:DeploymentPatch", props: { metadata: { name: "coredns", namespace: "kube-system", annotations: { a: "b" } } } });
+      assert.deepStrictEqual(r, { violations: [] }, name);
+    }
+  });
+
+  it("default namespace: uses the provider's namespace, and message names the control of the benchmark", async () => {
+    const props = mutate(compliantWorkload("Deployment"), (o) => delete o.metadata.namespace);
+    const p17 = policyNamed("cis-default-namespace");
+    assert.deepStrictEqual(await runResourcePolicy(p17, { type: "kubernetes:apps/v1:Deployment", props, providerNamespace: "shop" }), { violations: [] });
+    const r = await runResourcePolicy(policyNamed("cis-default-namespace", "k3s-cis-1.9"), { type: "kubernetes:apps/v1:Deployment", props });
+    assert.deepStrictEqual(r.violations.map((v) => v.message), ["resource is placed in the default namespace [CIS 5.7.4, k3s-cis-1.9]"]);
+  });
+
+  it("schema defaults apply when the engine sends no config", async () => {
+    const props = mutate(compliantWorkload("Pod"), (o) => (podSpec(o).containers[0].securityContext.capabilities.add = ["NET_BIND_SERVICE"]));
+    const policy = policyNamed("cis-pod-added-capabilities");
+    assert.strictEqual((await runResourcePolicy(policy, { type: "kubernetes:core/v1:Pod", props })).violations.length, 1);
+    const allowed = await runResourcePolicy(policy, { type: "kubernetes:core/v1:Pod", props, config: { allowedCapabilities: ["NET_BIND_SERVICE"] } });
+    assert.deepStrictEqual(allowed, { violations: [] });
+  });
+
+  describe("remediation through the SDK's proxy", function () {
+    let sdk: PolicySdk;
+    before(function () {
+      if (!policyDepsInstalled()) this.skip();
+      sdk = loadPolicySdk();
+    });
+
+    it("writes the safe default into the props and returns them", () => {
+      const props = mutate(compliantWorkload("Deployment"), (o) => delete podSpec(o).securityContext.seccompProfile);
+      const args = resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk });
+      const result = policyNamed("cis-pod-seccomp").remediateResource!(args);
+      assert.ok(result);
+      assert.strictEqual(result.spec.template.spec.securityContext.seccompProfile.type, "RuntimeDefault");
+      assert.strictEqual(props.spec.template.spec.securityContext.seccompProfile.type, "RuntimeDefault", "written through to the data");
+    });
+
+    it("returns undefined when nothing changes, and for Patch types", () => {
+      const props = compliantWorkload("Deployment");
+      const policy = policyNamed("cis-pod-sa-token-automount");
+      assert.strictEqual(policy.remediateResource!(resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk })), undefined);
+      const unset = mutate(props, (o) => delete podSpec(o).automountServiceAccountToken);
+      assert.strictEqual(policy.remediateResource!(resourceArgs({ type: "kubernetes:apps/v1:DeploymentPatch", props: unset, proxy: sdk })), undefined);
+    });
+  });
+});

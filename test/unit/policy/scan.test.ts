@@ -1,0 +1,124 @@
+/** `npm run scan` over the corpus in test/fixtures/manifests (in-process, plus one real process). */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { runScan } from "../../../cli/scan";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const CORPUS = "test/fixtures/manifests";
+const SHIPPED_CONFIG = "policy/policy-config.json";
+
+function scan(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const cwd = process.cwd();
+  process.chdir(ROOT);
+  try {
+    const code = runScan(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+function json(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; doc: any } {
+  const r = scan(["--json", ...args], env);
+  return { code: r.code, doc: JSON.parse(r.stdout) };
+}
+
+describe("npm run scan", () => {
+  it("passes the good corpus: exit 0, every object counted", () => {
+    const { code, doc } = json([`${CORPUS}/good`]);
+    assert.strictEqual(code, 0);
+    assert.deepStrictEqual(doc, { resources: 19, violations: [] });
+  });
+
+  it("reports the bad corpus with the JSON contract and exits 1 on mandatory violations", () => {
+    const { code, doc } = json([`${CORPUS}/bad`]);
+    assert.strictEqual(code, 1);
+    assert.strictEqual(doc.resources, 6);
+    for (const v of doc.violations) {
+      assert.deepStrictEqual(Object.keys(v), ["policy", "control", "benchmark", "kind", "namespace", "name", "file", "message", "enforcement"]);
+    }
+    const byPolicy = (p: string) => doc.violations.filter((v: any) => v.policy === p);
+    assert.deepStrictEqual(byPolicy("cis-rbac-cluster-admin"), [
+      {
+        policy: "cis-rbac-cluster-admin",
+        control: "5.1.1",
+        benchmark: "k3s-cis-1.7",
+        kind: "ClusterRoleBinding",
+        namespace: null,
+        name: "ci-deployer",
+        file: `${CORPUS}/bad/cluster-admin-binding.yaml`,
+        message: "binds the cluster-admin ClusterRole (roleRef.name: cluster-admin)",
+        enforcement: "mandatory",
+      },
+    ]);
+    assert.strictEqual(byPolicy("cis-pod-privileged")[0].enforcement, "mandatory");
+    assert.strictEqual(byPolicy("cis-default-namespace")[0].namespace, "default");
+    const policies = new Set(doc.violations.map((v: any) => v.policy));
+    for (const p of ["cis-pod-host-network", "cis-pod-host-port", "cis-rbac-wildcards", "cis-rbac-secrets-access", "cis-rbac-pod-create", "cis-pod-secrets-env", "cis-pod-seccomp", "cis-pod-security-context", "cis-pod-drop-net-raw", "cis-pod-run-as-non-root", "cis-pod-privilege-escalation", "cis-pod-sa-token-automount"]) {
+      assert.ok(policies.has(p), p);
+    }
+  });
+
+  it("text mode prints one line per violation on stdout", () => {
+    const text = scan([`${CORPUS}/bad`]);
+    const { doc } = json([`${CORPUS}/bad`]);
+    const lines = text.stdout.trimEnd().split("\n");
+    assert.strictEqual(lines.length, doc.violations.length);
+    assert.ok(lines.includes(`${CORPUS}/bad/privileged-pod.yaml:2: mandatory cis-pod-privileged [CIS 5.2.2] Pod shop/node-debugger: container "shell" sets securityContext.privileged: true`));
+    assert.match(text.stderr, /scanned 6 resources in 6 files against k3s-cis-1\.7: \d+ violations \(2 mandatory\)/);
+  });
+
+  it("the project's own scanner Jobs and log shipper pass only with the shipped config's exemptions", () => {
+    assert.ok(json([`${CORPUS}/exempt`]).doc.violations.length > 0);
+    const withConfig = scan(["--config", SHIPPED_CONFIG, `${CORPUS}/exempt`]);
+    assert.strictEqual(withConfig.code, 0);
+    assert.strictEqual(withConfig.stdout, "");
+    assert.match(withConfig.stderr, /cis-pod-host-pid not applicable to Job kube-bench-server-1: exempted: kube-bench reads the k3s process/);
+  });
+
+  it("config levels apply: all=mandatory fails on advisory findings, disabled drops a policy", () => {
+    const { writeFileSync, mkdtempSync } = require("fs") as typeof import("fs");
+    const dir = mkdtempSync(path.join(require("os").tmpdir(), "scan-"));
+    const strict = path.join(dir, "strict.json");
+    writeFileSync(strict, JSON.stringify({ all: "mandatory", "cis-pod-host-port": "disabled" }));
+    const { code, doc } = json(["--config", strict, `${CORPUS}/bad/host-network-daemonset.yaml`]);
+    assert.strictEqual(code, 1);
+    assert.deepStrictEqual(doc.violations.map((v: any) => [v.policy, v.enforcement]), [["cis-pod-host-network", "mandatory"]]);
+    const relaxed = path.join(dir, "relaxed.json");
+    writeFileSync(relaxed, JSON.stringify({ all: "advisory" }));
+    assert.strictEqual(json(["--config", relaxed, `${CORPUS}/bad`]).code, 0);
+  });
+
+  it("control ids and the benchmark follow --benchmark, K3S_CIS_BENCHMARK or the config", () => {
+    assert.strictEqual(json(["--benchmark", "k3s-cis-1.9", `${CORPUS}/bad/cluster-admin-binding.yaml`]).doc.violations[0].benchmark, "k3s-cis-1.9");
+    assert.strictEqual(json([`${CORPUS}/bad/cluster-admin-binding.yaml`], { K3S_CIS_BENCHMARK: "k3s-cis-1.8" }).doc.violations[0].benchmark, "k3s-cis-1.8");
+    const mismatch = scan(["--benchmark", "k3s-cis-1.9", "--config", "policy/policy-config.example.json", `${CORPUS}/good`]);
+    assert.strictEqual(mismatch.code, 2);
+    assert.match(mismatch.stderr, /--benchmark selects k3s-cis-1\.9 but the policy config states cis-benchmark\.benchmark k3s-cis-1\.8/);
+  });
+
+  it("bad input exits 2 and names the file (and line for YAML)", () => {
+    const broken = scan([`${CORPUS}/invalid/broken.yaml`]);
+    assert.strictEqual(broken.code, 2);
+    assert.match(broken.stderr, /^scan: test\/fixtures\/manifests\/invalid\/broken\.yaml:\d+:\d+: invalid YAML: /);
+    const notObject = scan(["--json", `${CORPUS}/invalid/not-an-object.yaml`]);
+    assert.deepStrictEqual([notObject.code, notObject.stdout], [2, ""]);
+    assert.match(notObject.stderr, /not-an-object\.yaml:2: document is not a Kubernetes object/);
+    assert.match(scan(["missing-dir"]).stderr, /missing-dir: cannot read \(ENOENT\)/);
+    assert.strictEqual(scan([]).code, 2);
+    assert.strictEqual(scan(["--frobnicate", CORPUS]).code, 2);
+    assert.match(scan(["--config", "package.json", `${CORPUS}/good`]).stderr, /invalid policy config/);
+  });
+
+  it("runs as a process: one JSON document on stdout and the exit code", function () {
+    this.timeout(30000);
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/scan.ts", "--json", `${CORPUS}/bad/privileged-pod.yaml`], { cwd: ROOT, encoding: "utf8" });
+    assert.strictEqual(r.status, 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.strictEqual(doc.resources, 1);
+    assert.ok(doc.violations.some((v: any) => v.policy === "cis-pod-privileged" && v.enforcement === "mandatory"));
+  });
+});
