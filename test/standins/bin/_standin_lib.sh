@@ -35,7 +35,7 @@ standin_journal() {
   shift
   msg="$*"
   dir="$(standin_state_dir)"
-  printf '%s %s %s[%s]: %s\n' "$(date +%Y-%m-%dT%H:%M:%S%z)" "$(standin_hostname)" "$unit" "$$" "$msg" >>"$dir/journal.log"
+  printf '%s %s %s[%s]: %s\n' "$(date +%Y-%m-%dT%H:%M:%S.%N%z)" "$(standin_hostname)" "$unit" "$$" "$msg" >>"$dir/journal.log"
 }
 
 # Units present on this fake node, one per line (without .service).

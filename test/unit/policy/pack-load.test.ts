@@ -1,7 +1,7 @@
 /**
  * The pack entry point loads as the engine runs it (node + ts-node in policy/): it builds the policies,
  * constructs the PolicyPack, which starts the analyzer gRPC server and prints its port on stdout, and
- * keeps serving until the engine stops it. A bad benchmark selection fails loudly at load.
+ * keeps serving until the engine stops it. (A bad benchmark selection throws before that: config.test.ts.)
  */
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
@@ -26,25 +26,22 @@ function loadPack(env: NodeJS.ProcessEnv): Promise<{ port?: number; code?: numbe
   });
 }
 
+// Started when mocha loads this file, so the slow start-up (ts-node, gRPC) overlaps the in-process tests.
+const loading = policyDepsInstalled()
+  ? loadPack({ K3S_CIS_BENCHMARK: "k3s-cis-1.9" }).then((r) => {
+      if (r.child.exitCode === null) r.child.kill();
+      return r;
+    })
+  : undefined;
+
 describe("policy pack entry point", function () {
   this.timeout(30000);
   before(function () {
-    if (!policyDepsInstalled()) this.skip(); // needs `npm ci` in policy/
+    if (!loading) this.skip(); // needs `npm ci` in policy/
   });
 
   it("constructs the PolicyPack and serves on a port", async () => {
-    const r = await loadPack({ K3S_CIS_BENCHMARK: "k3s-cis-1.9" });
-    try {
-      assert.ok(r.port && r.port > 0, `no port printed; exit ${r.code}; stderr: ${r.stderr}`);
-    } finally {
-      if (r.child.pid !== undefined && r.child.exitCode === null) r.child.kill();
-    }
-  });
-
-  it("fails at load on an unsupported benchmark, naming the choices", async () => {
-    const r = await loadPack({ K3S_CIS_BENCHMARK: "cis-1.10" });
-    if (r.child.exitCode === null) r.child.kill();
-    assert.notStrictEqual(r.code, 0);
-    assert.match(r.stderr, /K3S_CIS_BENCHMARK: "cis-1.10" is not a supported benchmark/);
+    const r = await loading!;
+    assert.ok(r.port && r.port > 0, `no port printed; exit ${r.code}; stderr: ${r.stderr}`);
   });
 });
