@@ -2,30 +2,59 @@
  * The whole program's resource graph for a validated configuration. index.ts loads and validates the
  * configuration and calls this; tests and benchmarks call it with a configuration they build.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config/types";
 import { NodeHardening } from "./node/nodeHardening";
 import { planRollout } from "./node/rollout";
 
-export interface HardenedCluster {
-  nodes: NodeHardening[];
+/** Type token of the root component; stack policies read the expected node list from its outputs. */
+export const CLUSTER_HARDENING_TYPE = "k3s-cis:index:ClusterHardening";
+
+/** Registered outputs of the root component. */
+export interface ClusterHardeningSummary {
+  cluster: string;
+  benchmark: string;
+  /** Every node of the stack configuration; each must have a NodeHardening. */
+  expectedNodes: Array<{ name: string; role: "server" | "agent" }>;
+  auditLogPath: string;
+  auditPolicyPath: string;
 }
 
-export function createHardenedCluster(cfg: StackConfig): HardenedCluster {
-  const byName = new Map<string, NodeHardening>();
-  for (const step of planRollout(cfg.nodes, cfg.rollout.agentBatchSize)) {
-    const after = step.after.map((n) => {
-      const dep = byName.get(n);
-      if (!dep) throw new Error(`rollout plan: ${step.node.name} depends on unknown node ${n}`);
-      return dep.command;
-    });
-    const hardening = new NodeHardening(step.node.name, { node: step.node, config: cfg }, { dependsOn: after });
-    byName.set(step.node.name, hardening);
+/** Root component: parent of every node's hardening, carrying what the stack was configured with. */
+export class ClusterHardening extends pulumi.ComponentResource {
+  public readonly nodes: NodeHardening[] = [];
+  public readonly summary: ClusterHardeningSummary;
+
+  constructor(name: string, cfg: StackConfig, opts?: pulumi.ComponentResourceOptions) {
+    super(CLUSTER_HARDENING_TYPE, name, {}, opts);
+    const byName = new Map<string, NodeHardening>();
+    for (const step of planRollout(cfg.nodes, cfg.rollout.agentBatchSize)) {
+      const after = step.after.map((n) => {
+        const dep = byName.get(n);
+        if (!dep) throw new Error(`rollout plan: ${step.node.name} depends on unknown node ${n}`);
+        return dep.command;
+      });
+      const hardening = new NodeHardening(step.node.name, { node: step.node, config: cfg }, { parent: this, dependsOn: after });
+      byName.set(step.node.name, hardening);
+      this.nodes.push(hardening);
+    }
+    this.summary = {
+      cluster: cfg.cluster,
+      benchmark: cfg.profile.benchmark,
+      expectedNodes: cfg.nodes.map((n) => ({ name: n.name, role: n.role })),
+      auditLogPath: cfg.profile.audit.logPath,
+      auditPolicyPath: cfg.profile.audit.policyPath,
+    };
+    this.registerOutputs({ ...this.summary });
   }
-  return { nodes: [...byName.values()] };
+}
+
+export function createHardenedCluster(cfg: StackConfig): ClusterHardening {
+  return new ClusterHardening(cfg.cluster, cfg);
 }
 
 /** Stack outputs shown after `pulumi up`: what each node got, and the predicted kube-bench failures. */
-export function stackOutputs(cluster: HardenedCluster, cfg: StackConfig, predictedFailures: Record<string, string[]>) {
+export function stackOutputs(cluster: ClusterHardening, cfg: StackConfig, predictedFailures: Record<string, string[]>) {
   return {
     cluster: cfg.cluster,
     benchmark: cfg.profile.benchmark,

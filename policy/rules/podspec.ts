@@ -1,7 +1,7 @@
 /**
  * The pod spec of every pod-bearing kind, and its containers of all three sorts.
  */
-import { asArray, asObject, asString, path, readOr, UnknownTracker } from "./access";
+import { asArray, asObject, asString, isUnknownValueError, path, readOr } from "./access";
 import { KubeObject } from "./types";
 
 /** Where the pod spec lives in each workload kind. */
@@ -29,46 +29,54 @@ export function podSpecOf(kind: string, obj: KubeObject): KubeObject | undefined
 export type ContainerSort = "containers" | "initContainers" | "ephemeralContainers";
 export const CONTAINER_SORTS: readonly ContainerSort[] = ["containers", "initContainers", "ephemeralContainers"];
 
-export interface ContainerRef {
-  sort: ContainerSort;
-  index: number;
-  spec: KubeObject;
-  /** The container's name (display and exemption matching); "#<index>" when absent or unknown. */
-  readonly name: string;
-  /** `container "app"` / `init container "setup"` for messages. */
-  readonly label: string;
-}
-
 const SORT_LABEL: Record<ContainerSort, string> = {
   containers: "container",
   initContainers: "init container",
   ephemeralContainers: "ephemeral container",
 };
 
+/** One container of a pod spec, with where it sits (for messages and remediation writes). */
+export class ContainerRef {
+  private cachedName: string | undefined;
+
+  constructor(
+    readonly sort: ContainerSort,
+    readonly index: number,
+    readonly spec: KubeObject,
+  ) {}
+
+  /** The container's name (display and exemption matching); "#<index>" when absent or unknown. */
+  get name(): string {
+    if (this.cachedName === undefined) {
+      const fallback = `#${this.index}`;
+      this.cachedName = readOr(() => asString(this.spec.name) ?? fallback, fallback);
+    }
+    return this.cachedName;
+  }
+
+  /** `container "app"` / `init container "setup"` for messages. */
+  get label(): string {
+    return `${SORT_LABEL[this.sort]} "${this.name}"`;
+  }
+}
+
+// Every rule walks the same pod spec; plain objects keep their identity, so the list is built once.
+const containerCache = new WeakMap<object, ContainerRef[]>();
+
 /** Every container, init container and ephemeral container of a pod spec, in that order. */
 export function containersOf(podSpec: KubeObject | undefined): ContainerRef[] {
+  if (!podSpec) return [];
+  const hit = containerCache.get(podSpec);
+  if (hit) return hit;
   const out: ContainerRef[] = [];
-  if (!podSpec) return out;
   for (const sort of CONTAINER_SORTS) {
     const list = asArray(podSpec[sort]);
     for (let index = 0; index < list.length; index++) {
       const spec = asObject(list[index]);
-      if (!spec) continue;
-      let cachedName: string | undefined;
-      out.push({
-        sort,
-        index,
-        spec,
-        get name(): string {
-          cachedName ??= readOr(() => asString(spec.name) ?? `#${index}`, `#${index}`);
-          return cachedName;
-        },
-        get label(): string {
-          return `${SORT_LABEL[sort]} "${this.name}"`;
-        },
-      });
+      if (spec) out.push(new ContainerRef(sort, index, spec));
     }
   }
+  containerCache.set(podSpec, out);
   return out;
 }
 
@@ -95,7 +103,14 @@ export function capabilityList(v: unknown): string[] {
  * the violations found in the other containers are reported before the SDK's advisory note.
  */
 export function forEachContainer(podSpec: KubeObject | undefined, check: (c: ContainerRef) => void): void {
-  const tracker = new UnknownTracker();
-  for (const c of containersOf(podSpec)) tracker.read(() => check(c), undefined);
-  tracker.rethrow();
+  let unknown: unknown;
+  for (const c of containersOf(podSpec)) {
+    try {
+      check(c);
+    } catch (e) {
+      if (!isUnknownValueError(e)) throw e;
+      unknown ??= e;
+    }
+  }
+  if (unknown !== undefined) throw unknown;
 }

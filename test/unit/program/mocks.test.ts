@@ -65,6 +65,7 @@ describe("program under mocks", () => {
     const cluster = createHardenedCluster(config());
     await outputValue(cluster.nodes[4].command.id);
     const components = registered.filter((r) => r.type === "k3s-cis:node:NodeHardening");
+    assert.equal(registered.filter((r) => r.type === "k3s-cis:index:ClusterHardening").length, 1);
     const commands = registered.filter((r) => r.type === "command:remote:Command");
     assert.equal(components.length, 5);
     assert.equal(commands.length, 5);

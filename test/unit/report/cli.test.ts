@@ -5,7 +5,6 @@ import * as os from "os";
 import * as path from "path";
 import { criticalControls } from "../../../components/cis";
 import { CliIo, EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_PASS, main } from "../../../report/cli";
-import { ObjectStore } from "../../../report/load";
 import { minioObjectStore } from "../../../report/s3";
 import { JsonReport } from "../../../report/score";
 import { AGENT_TARGETS, buildKubeBenchReport, toKubeBenchJson } from "../../fixtures/kube-bench/build";
@@ -184,14 +183,9 @@ describe("report/cli", () => {
     });
 
     it("an unexpected error, still without a stack trace", async () => {
-      const store: ObjectStore = {
-        list: () => Promise.resolve([]),
-        read: () => Promise.resolve(""),
-      };
       const r = await run(["--bucket", "evidence"], {
         env: { MINIO_URL: "http://127.0.0.1:9" },
         objectStore: () => {
-          void store;
           throw new TypeError("boom");
         },
       });

@@ -45,7 +45,7 @@ function memoryStore(objects: Record<string, string>, modified = new Date("2026-
         .filter((k) => k.startsWith(prefix))
         .map((key) => ({ key, lastModified: modified }));
     },
-    async read(bucket: string, key: string): Promise<string> {
+    async read(_bucket: string, key: string): Promise<string> {
       reads.push(key);
       const body = objects[key];
       if (body === undefined) throw new Error("The specified key does not exist.");
