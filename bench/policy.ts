@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { getBenchmark } from "../components/cis";
 import { PackConfig } from "../policy/rules/config";
+import { pulumiTypeOf } from "../policy/rules/kinds";
 import { scanObjects, SourcedObject } from "../policy/rules/scan";
 import { KubeObject } from "../policy/rules/types";
 
@@ -127,21 +128,12 @@ function measurePack(objects: SourcedObject[]): void {
   };
   /* eslint-enable @typescript-eslint/no-var-requires */
   const policies = pack.buildPolicies({ id: "k3s-cis-1.7", source: "bench" }).filter((p) => p.validateResource);
-  const typeOf: Record<string, string> = {
-    Pod: "kubernetes:core/v1:Pod",
-    Deployment: "kubernetes:apps/v1:Deployment",
-    StatefulSet: "kubernetes:apps/v1:StatefulSet",
-    DaemonSet: "kubernetes:apps/v1:DaemonSet",
-    ReplicaSet: "kubernetes:apps/v1:ReplicaSet",
-    Job: "kubernetes:batch/v1:Job",
-    CronJob: "kubernetes:batch/v1:CronJob",
-  };
   class NotApplicable extends Error {}
   const run = (): number => {
     let calls = 0;
     for (const { obj } of objects) {
       const args = {
-        type: typeOf[obj.kind as string],
+        type: pulumiTypeOf(obj.kind as string),
         props: sdk.unknownCheckingProxy(obj),
         name: (obj.metadata as { name: string }).name,
         getConfig: () => ({}),

@@ -17,7 +17,7 @@ import { Benchmark, Control, controlByTopic, getBenchmark } from "../components/
 import { asString } from "./rules/access";
 import { BenchmarkChoice, configSchemaFor, defaultLevelFor, frameworkOf, policyProperties } from "./rules/config";
 import { appliesTo, applyWrites, evaluateResource, remediationFor } from "./rules/evaluate";
-import { compileExemptions, namespaceExemption } from "./rules/exemptions";
+import { compileExemptions, stackExemption } from "./rules/exemptions";
 import { RESOURCE_RULES } from "./rules/index";
 import { kindOfPulumiType } from "./rules/kinds";
 import { KubeObject, ResourceRule, ResourceTarget, StackResource, StackRule } from "./rules/types";
@@ -133,7 +133,7 @@ function stackPolicy(rule: StackRule, ctx: PackContext): StackValidationPolicy |
         options,
         benchmark: ctx.bench.id,
         benchmarkSource: ctx.choice.source,
-        exemptNamespace: (name) => namespaceExemption(exemptions, name)?.reason,
+        exempt: (kind, name) => stackExemption(exemptions, kind, name)?.reason,
       });
       for (const f of outcome.findings) report(f.message + suffix, f.urn);
       if (outcome.error !== undefined) throw outcome.error;
@@ -162,7 +162,7 @@ export function buildPackArgs(choice: BenchmarkChoice): PolicyPackArgs {
   return {
     policies: buildPolicies(choice),
     displayName: `CIS Kubernetes Benchmark for k3s (${choice.id})`,
-    description: `CIS section 5 checks (${choice.id}, selected by ${choice.source}) for workloads, RBAC and namespaces, from the shared CIS catalog.`,
+    description: `CIS checks (${choice.id}, selected by ${choice.source}) for workloads, RBAC, namespaces and each node's rendered k3s configuration, from the shared CIS catalog.`,
     provider: "kubernetes",
     tags: ["k3s", "cis", "kubernetes"],
   };

@@ -36,6 +36,8 @@ export interface KubeBenchSettings {
   image: string;
   /** kube-bench's cfg directory inside the image. */
   configDir: string;
+  /** Run the scan container privileged (off: root without capabilities, SELinux type spc_t). */
+  privileged: boolean;
   /** Nodes scanned (default every node of the stack). */
   nodes: string[];
   /** Run one scan Job per node on `pulumi up` (re-run when the node's hardening or the benchmark changes). */
@@ -337,6 +339,7 @@ const KUBE_BENCH_KEYS = [
   "namespace",
   "image",
   "configDir",
+  "privileged",
   "nodes",
   "scanOnDeploy",
   "await",
@@ -397,11 +400,16 @@ function readKubeBench(r: Reader, raw: RawStackConfig, stack: StackConfig): Kube
   const up = r.object("kubeBench.uploader", o.uploader);
   r.unknownKeys("kubeBench.uploader", up, ["image", "resources"]);
   const awaitScans = r.bool("kubeBench.await", o.await, d.await);
+  const privileged = r.bool("kubeBench.privileged", o.privileged, false);
+  if (privileged) {
+    r.warnings.push("kubeBench.privileged is true: the scan pods run privileged; the policy pack's cis-pod-privileged needs an exemption for the kubeBench namespace");
+  }
   return {
     enabled: r.bool("kubeBench.enabled", o.enabled, true),
     namespace: readNamespace(r, "kubeBench.namespace", o.namespace, d.namespace),
     image: r.image("kubeBench.image", o.image, DEFAULT_IMAGES.kubeBench),
     configDir,
+    privileged,
     nodes,
     scanOnDeploy: r.bool("kubeBench.scanOnDeploy", o.scanOnDeploy, d.scanOnDeploy),
     await: awaitScans,

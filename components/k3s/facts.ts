@@ -1,3 +1,5 @@
+import { KUBELET_STRONG_CIPHERS } from "../cis/catalog/shared";
+
 /**
  * External facts about k3s that the renderers, the node script and the validators rely on.
  * Each fact lives here once; the comment next to it says where it comes from.
@@ -279,14 +281,7 @@ export const API_VERSIONS = {
 } as const;
 
 /**
- * TLS cipher suites that kube-bench accepts for the kubelet and the API server (CIS 1.2.x/4.2.12 list),
- * intersected with what k3s uses by default: only ECDHE suites with AEAD.
+ * Kubelet TLS cipher suites we set: of those kube-bench accepts (the catalog's list), only the ECDHE ones
+ * (forward secrecy, AEAD), which is also what k3s uses by default.
  */
-export const STRONG_TLS_CIPHER_SUITES = [
-  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-] as const;
+export const STRONG_TLS_CIPHER_SUITES: readonly string[] = KUBELET_STRONG_CIPHERS.split(",").filter((s) => s.startsWith("TLS_ECDHE_"));

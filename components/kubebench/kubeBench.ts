@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CapabilitiesConfig } from "../config/capabilities";
 import { StackConfig } from "../config/types";
 import { nodeReportPrefix, renderMcHostLine } from "../evidence/render";
+import { asResourceArgs } from "./objects";
 import {
   renderKubeBenchBase,
   renderScanCronJob,
@@ -65,12 +66,12 @@ export class KubeBench extends pulumi.ComponentResource {
     const base = renderKubeBenchBase(caps);
     const parent = { parent: this };
 
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, base.namespace, parent);
+    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, asResourceArgs<k8s.core.v1.NamespaceArgs>(base.namespace), parent);
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
-    new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, base.networkPolicy, inNamespace);
-    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, base.serviceAccount, inNamespace);
-    const role = new k8s.rbac.v1.ClusterRole(`${name}-read-only`, base.clusterRole, parent);
-    const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-read-only`, base.clusterRoleBinding, { parent: this, dependsOn: [role, serviceAccount] });
+    new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, asResourceArgs<k8s.networking.v1.NetworkPolicyArgs>(base.networkPolicy), inNamespace);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, asResourceArgs<k8s.core.v1.ServiceAccountArgs>(base.serviceAccount), inNamespace);
+    const role = new k8s.rbac.v1.ClusterRole(`${name}-read-only`, asResourceArgs<k8s.rbac.v1.ClusterRoleArgs>(base.clusterRole), parent);
+    const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-read-only`, asResourceArgs<k8s.rbac.v1.ClusterRoleBindingArgs>(base.clusterRoleBinding), { parent: this, dependsOn: [role, serviceAccount] });
 
     const podPrerequisites: pulumi.Resource[] = [this.namespace, serviceAccount, binding];
     if (caps.evidence.enabled) {
@@ -81,7 +82,7 @@ export class KubeBench extends pulumi.ComponentResource {
       podPrerequisites.push(
         new k8s.core.v1.Secret(
           `${name}-uploader`,
-          { metadata: secret.metadata, type: secret.type, stringData: { [UPLOADER_SECRET_KEY]: hostLine } },
+          asResourceArgs<k8s.core.v1.SecretArgs>({ metadata: secret.metadata, type: secret.type, stringData: { [UPLOADER_SECRET_KEY]: hostLine } }),
           { parent: this, dependsOn: [this.namespace], additionalSecretOutputs: ["data", "stringData"] },
         ),
         ...args.uploader.ready,
@@ -101,13 +102,13 @@ export class KubeBench extends pulumi.ComponentResource {
         this.scanJobs.push(
           new k8s.batch.v1.Job(
             `${name}-scan-${node.name}`,
-            { metadata, spec: job.apply((j) => j.spec ?? { template: {} }) },
+            asResourceArgs<k8s.batch.v1.JobArgs>({ metadata, spec: job.apply((j) => j.spec) }),
             { parent: this, dependsOn: [...podPrerequisites, ...(ref.command ? [ref.command] : [])] },
           ),
         );
       }
       this.scheduledScans.push(
-        new k8s.batch.v1.CronJob(`${name}-cron-${node.name}`, renderScanCronJob(cfg, caps, node), { parent: this, dependsOn: podPrerequisites }),
+        new k8s.batch.v1.CronJob(`${name}-cron-${node.name}`, asResourceArgs<k8s.batch.v1.CronJobArgs>(renderScanCronJob(cfg, caps, node)), { parent: this, dependsOn: podPrerequisites }),
       );
     }
 

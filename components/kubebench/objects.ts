@@ -79,3 +79,13 @@ export function renderDenyIngressPolicy(namespace: string, component: string): N
 export function resourceRequirements(r: ContainerResources): ResourceRequirements {
   return { requests: { cpu: r.requests.cpu, memory: r.requests.memory }, limits: { cpu: r.limits.cpu, memory: r.limits.memory } };
 }
+
+/**
+ * A rendered object as @pulumi/kubernetes resource args. kubernetes-types (Kubernetes 1.30 OpenAPI) and
+ * pulumi-kubernetes' input types disagree on the optionality of a few fields the renderers never set
+ * (e.g. HostAlias.ip), so the two are not assignable to each other; the rendered objects themselves
+ * are checked against the Kubernetes OpenAPI schema in the tests.
+ */
+export function asResourceArgs<T>(obj: object): T {
+  return obj as T;
+}

@@ -4,7 +4,7 @@
  * for the recurring scans whose reports go to the evidence bucket. Pure functions of the validated
  * configuration; the KubeBench component and the render command both call them.
  */
-import type { Container, PodSpec, PodTemplateSpec, Volume, VolumeMount } from "kubernetes-types/core/v1";
+import type { Container, PodSpec, PodTemplateSpec, SecurityContext, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { CapabilitiesConfig } from "../config/capabilities";
 import { NodeSpec, StackConfig } from "../config/types";
 import { nodeReportPrefix } from "../evidence/render";
@@ -73,7 +73,8 @@ export function renderScanScript(cfg: StackConfig, caps: CapabilitiesConfig, nod
     "fi",
     "# kube-bench checks --benchmark against config.yaml's target_mapping before it merges the",
     "# benchmark's own config; an image that ships its own config.yaml may lack the upstream entry.",
-    'if ! grep -Fq "  \\"$bench\\":" "$cfg/config.yaml" && ! grep -Fq "  $bench:" "$cfg/config.yaml"; then',
+    "mapping=$(sed -n '/^target_mapping:/,/^[^[:space:]#]/p' \"$cfg/config.yaml\")",
+    'if ! grep -Fq "  \\"$bench\\":" <<<"$mapping" && ! grep -Fq "  $bench:" <<<"$mapping"; then',
     '  printf \'  "%s":\\n\' "$bench" > /tmp/target-mapping.yaml',
     '  for f in "$cfg/$bench"/*.yaml; do',
     '    t=$(basename "$f" .yaml)',
@@ -91,6 +92,26 @@ export function renderScanScript(cfg: StackConfig, caps: CapabilitiesConfig, nod
   ].join("\n");
 }
 
+/**
+ * Root (k3s's files and the journal are root's, mode 0600/0640; as their owner root reads them without
+ * any capability), every capability dropped, host paths read-only. On SELinux hosts the container
+ * type spc_t lets it read k3s's files and the journal, which the confined container_t may not; other
+ * hosts ignore it. `privileged` (Rancher's choice) is opt-in for hosts whose confinement still blocks
+ * reads: the policy pack's cis-pod-privileged (mandatory) then needs an exemption for the namespace.
+ */
+function scanSecurityContext(privileged: boolean): SecurityContext {
+  if (privileged) return { privileged: true, runAsUser: 0, readOnlyRootFilesystem: true };
+  return {
+    runAsUser: 0,
+    runAsGroup: 0,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+    seLinuxOptions: { type: "spc_t" },
+  };
+}
+
 function scanContainer(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec): Container {
   const mounts: VolumeMount[] = SCAN_HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.path, readOnly: true }));
   mounts.push({ name: "reports", mountPath: REPORTS_DIR }, { name: "tmp", mountPath: "/tmp" });
@@ -100,9 +121,7 @@ function scanContainer(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpe
     command: ["/bin/bash", "-c", renderScanScript(cfg, caps, node)],
     env: [{ name: "HOME", value: "/tmp" }],
     resources: resourceRequirements(caps.kubeBench.resources),
-    // Root with every host path read-only; privileged because SELinux/AppArmor hosts deny a confined
-    // container reads of k3s's files and the journal, which would turn checks into false FAILs.
-    securityContext: { privileged: true, runAsUser: 0, readOnlyRootFilesystem: true },
+    securityContext: scanSecurityContext(caps.kubeBench.privileged),
     volumeMounts: mounts,
   };
 }
@@ -160,16 +179,14 @@ export function renderScanPodSpec(cfg: StackConfig, caps: CapabilitiesConfig, no
     containers: [scanContainer(cfg, caps, node)],
     volumes,
   };
-  if (uploads(caps)) {
-    spec.initContainers = spec.containers;
-    spec.containers = [uploadContainer(cfg, caps, node)];
-    spec.securityContext = { fsGroup: UPLOADER_UID };
-    volumes.push(
-      { name: "mc-config", emptyDir: { sizeLimit: "16Mi" } },
-      { name: "uploader-credentials", secret: { secretName: UPLOADER_SECRET_NAME, defaultMode: 0o440, items: [{ key: UPLOADER_SECRET_KEY, path: UPLOADER_SECRET_KEY }] } },
-    );
-  }
-  return spec;
+  if (!uploads(caps)) return spec;
+  // The scan runs first (init container); the upload starts only when it succeeded.
+  volumes.push(
+    { name: "mc-config", emptyDir: { sizeLimit: "16Mi" } },
+    { name: "uploader-credentials", secret: { secretName: UPLOADER_SECRET_NAME, defaultMode: 0o440, items: [{ key: UPLOADER_SECRET_KEY, path: UPLOADER_SECRET_KEY }] } },
+  );
+  const { containers, ...rest } = spec;
+  return { ...rest, securityContext: { fsGroup: UPLOADER_UID }, initContainers: containers, containers: [uploadContainer(cfg, caps, node)], volumes };
 }
 
 function podTemplate(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec, annotations: Record<string, string>): PodTemplateSpec {

@@ -54,7 +54,7 @@ export function renderPromtailScrapeConfig(cfg: StackConfig): string {
     "# Labels: job, cluster, verb, resource, namespace; user and code are structured metadata (Loki >= 3, schema v13).",
     "",
   ].join("\n");
-  return header + YAML.stringify([job], { lineWidth: 0 });
+  return header + YAML.stringify([job], { lineWidth: 0, aliasDuplicateObjects: false, nullStr: "" });
 }
 
 /** An Alloy string literal (Alloy strings take Go escapes, which JSON's are a subset of). */
@@ -72,7 +72,8 @@ function alloyMap(entries: Record<string, string>, indent: string): string {
 export function renderAlloyConfig(cfg: StackConfig, caps: CapabilitiesConfig): string {
   const a = caps.auditShipping;
   const target: Record<string, string> = { __path__: cfg.profile.audit.logPath, ...streamLabels(cfg) };
-  const targetLines = Object.entries(target).map(([k, v]) => `    ${alloyString(k)} = ${alloyString(v)},`);
+  const keyWidth = Math.max(...Object.keys(target).map((k) => alloyString(k).length));
+  const targetLines = Object.entries(target).map(([k, v]) => `    ${alloyString(k).padEnd(keyWidth)} = ${alloyString(v)},`);
   const empty = (names: readonly string[]) => `{ ${names.map((n) => `${n} = ""`).join(", ")} }`;
   const endpoint = [`    url = ${alloyString(a.lokiUrl)}`];
   if (a.tenantId !== undefined) endpoint.push(`    tenant_id = ${alloyString(a.tenantId)}`);

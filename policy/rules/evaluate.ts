@@ -23,7 +23,7 @@ export function appliesTo(rule: ResourceRule, kind: string, partial: boolean): b
   return rule.kinds.includes(kind) && !(partial && rule.skipPartial);
 }
 
-export function ruleContext(rule: ResourceRule, control: Control, target: ResourceTarget, options: { readonly [key: string]: unknown }): RuleContext {
+export function ruleContext(control: Control, target: ResourceTarget, options: { readonly [key: string]: unknown }): RuleContext {
   return {
     kind: target.kind,
     partial: target.partial,
@@ -63,7 +63,7 @@ export function evaluateResource(
   const raw: Finding[] = [];
   let error: unknown;
   try {
-    rule.check(target.obj, ruleContext(rule, control, target, options), (f) => raw.push(f));
+    rule.check(target.obj, ruleContext(control, target, options), (f) => raw.push(f));
   } catch (e) {
     error = e;
   }
@@ -106,7 +106,7 @@ export function remediationFor(
   const exemptions = compileExemptions(options.exemptions);
   const id = new ResourceIdentity(target);
   if (exemptions.length > 0 && resourceExemption(exemptions, id)) return [];
-  const writes = rule.remediate(target.obj, ruleContext(rule, control, target, options));
+  const writes = rule.remediate(target.obj, ruleContext(control, target, options));
   // A container exemption also shields the container from automatic changes.
   return writes.filter((w) => w.container === undefined || !containerExemption(exemptions, id, w.container));
 }

@@ -144,16 +144,17 @@ export function hasContainerExemptions(list: readonly CompiledExemption[]): bool
 }
 
 /**
- * Stack policies about namespaces: an exemption covers a namespace of the stack when its `name` or
- * `namespace` glob matches the namespace's name and its `kind` (if any) matches `Namespace`.
- * Container exemptions do not apply.
+ * Stack policies judge parts of the stack (a Namespace, a node): an exemption covers one when its `kind`
+ * (if any) matches the part's kind (`Namespace`, `Node`) and its `name` glob (if any) matches the part's
+ * name; a `namespace` glob matches a Namespace's own name and never a node. Container exemptions do
+ * not apply.
  */
-export function namespaceExemption(list: readonly CompiledExemption[], namespaceName: string): Exemption | undefined {
+export function stackExemption(list: readonly CompiledExemption[], kind: string, name: string): Exemption | undefined {
   for (const e of list) {
     if (e.container) continue;
-    if (e.kind && !e.kind.test("Namespace")) continue;
-    if (e.name && !e.name.test(namespaceName)) continue;
-    if (e.namespace && !e.namespace.test(namespaceName)) continue;
+    if (e.kind && !e.kind.test(kind)) continue;
+    if (e.name && !e.name.test(name)) continue;
+    if (e.namespace && !(kind === "Namespace" && e.namespace.test(name))) continue;
     return e.raw;
   }
   return undefined;

@@ -86,8 +86,14 @@ export function pulumiTypeOf(kind: string, version = "v1"): string {
   return `kubernetes:${info.group === "" ? "core" : info.group}/${version}:${kind}`;
 }
 
-/** Pulumi type tokens the stack rules look for. */
+/**
+ * Pulumi type tokens the stack rules look for. The two project components' tokens are those of
+ * components/cluster.ts and components/node/nodeHardening.ts (not imported: they load @pulumi/pulumi and
+ * @pulumi/command, which the pack does not install); a test keeps them equal.
+ */
 export const STACK_TYPES = {
+  clusterHardening: "k3s-cis:index:ClusterHardening",
+  nodeHardening: "k3s-cis:node:NodeHardening",
   namespace: "kubernetes:core/v1:Namespace",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
   serviceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",

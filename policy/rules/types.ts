@@ -128,8 +128,8 @@ export interface StackRuleContext {
   /** The benchmark the pack was loaded for, and where that choice came from. */
   readonly benchmark: string;
   readonly benchmarkSource: string;
-  /** The exemption reason covering a namespace of the stack, if any. */
-  exemptNamespace(name: string): string | undefined;
+  /** The reason of the exemption covering a part of the stack (`Namespace` or `Node` named `name`), if any. */
+  exempt(kind: "Namespace" | "Node", name: string): string | undefined;
 }
 
 /** Result of a stack rule. */
@@ -155,7 +155,7 @@ export interface StackRule {
   /** Overrides the default level derived from severity. */
   defaultLevel?: "advisory" | "mandatory";
   options?: { [key: string]: JsonSchema };
-  /** Whether `exemptions` (matched against the stack's Namespace names) apply. */
+  /** Whether `exemptions` apply (matched against the stack's Namespaces or nodes, see stackExemption). */
   exemptable?: boolean;
   check(resources: readonly StackResource[], ctx: StackRuleContext): StackOutcome;
 }

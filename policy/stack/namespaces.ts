@@ -47,7 +47,7 @@ export function checkEachNamespace(resources: readonly StackResource[], ctx: Sta
     const tracker = new UnknownTracker();
     const nsName = tracker.read<string | undefined>(() => asString(path(ns.props, "metadata", "name")) ?? ns.name, undefined);
     if (nsName !== undefined) {
-      const reason = ctx.exemptNamespace(nsName);
+      const reason = ctx.exempt("Namespace", nsName);
       if (reason !== undefined) {
         exemptCount++;
         if (!outcome.exempted.includes(reason)) outcome.exempted.push(reason);

@@ -2,14 +2,15 @@
  * Test helpers for the policy rules: a fully compliant baseline per workload kind (each case changes
  * one field), and runners over the same evaluation path the pack and the scanner use.
  */
+import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Benchmark, BenchmarkId, controlByTopic, getBenchmark } from "../../../components/cis";
 import { configSchemaFor, policyProperties } from "../../../policy/rules/config";
 import { appliesTo, applyWrites, evaluateResource, remediationFor, ResourceOutcome } from "../../../policy/rules/evaluate";
-import { Finding, KubeObject, ResourceRule, ResourceTarget, StackResource, StackRule, StackOutcome } from "../../../policy/rules/types";
+import { compileExemptions, stackExemption } from "../../../policy/rules/exemptions";
 import { kindOfManifest, pulumiTypeOf, WORKLOAD_KINDS } from "../../../policy/rules/kinds";
-import { compileExemptions, namespaceExemption } from "../../../policy/rules/exemptions";
+import { Finding, KubeObject, ResourceRule, ResourceTarget, StackOutcome, StackResource, StackRule } from "../../../policy/rules/types";
 
 export const BENCH: Benchmark = getBenchmark("k3s-cis-1.7");
 export const BENCHMARKS: BenchmarkId[] = ["k3s-cis-1.7", "k3s-cis-1.8", "k3s-cis-1.9"];
@@ -178,7 +179,7 @@ export function runStackRule(rule: StackRule, resources: StackResource[], option
     options: props,
     benchmark,
     benchmarkSource: "test",
-    exemptNamespace: (n) => namespaceExemption(exemptions, n)?.reason,
+    exempt: (kind, name) => stackExemption(exemptions, kind, name)?.reason,
   });
 }
 
@@ -211,8 +212,6 @@ export function unknownString(sdk: PolicySdk): string {
 }
 
 // --- spec scaffolding -----------------------------------------------------------------------------------
-
-import * as assert from "assert";
 
 /** Asserts one finding whose message contains `text` (and container, when given). */
 export function assertViolation(found: Finding[], text: string, container?: string): void {

@@ -71,6 +71,11 @@ describe("policy metadata", () => {
     });
   }
 
+  it("framework.reference follows the selected benchmark where ids differ", () => {
+    const ref = (b: string) => policiesFor(b).find((p) => p.name === "cis-audit-logging")!.framework!.reference;
+    assert.deepStrictEqual(["k3s-cis-1.7", "k3s-cis-1.8", "k3s-cis-1.9"].map(ref), ["1.2.18", "1.2.17", "1.2.16"]);
+  });
+
   it("the pack name is valid for the engine and the args describe the benchmark", () => {
     assert.match(pack.PACK_NAME, /^[a-zA-Z0-9-_.]{1,100}$/);
     const args = pack.buildPackArgs({ id: "k3s-cis-1.9", source: "test" });

@@ -86,7 +86,17 @@ describe("npm run scan", () => {
     const withConfig = scan(["--config", SHIPPED_CONFIG, `${CORPUS}/exempt`]);
     assert.strictEqual(withConfig.code, 0);
     assert.strictEqual(withConfig.stdout, "");
-    assert.match(withConfig.stderr, /cis-pod-host-pid not applicable to Job kube-bench-server-1: exempted: kube-bench reads the k3s process/);
+    assert.match(withConfig.stderr, /cis-pod-host-pid not applicable to Job kube-bench-cp-1: exempted: kube-bench reads the k3s process/);
+    assert.match(withConfig.stderr, /cis-pod-privileged not applicable to CronJob kube-bench-cron-cp-1: exempted: scheduled kube-bench scan container/);
+    // The uploader next to the scan container is not exempt: breaking it is reported.
+    const { mkdtempSync, readFileSync, writeFileSync } = require("fs") as typeof import("fs");
+    const dir = mkdtempSync(path.join(require("os").tmpdir(), "scan-"));
+    const job = readFileSync(path.join(ROOT, CORPUS, "exempt/kube-bench.yaml"), "utf8").replace("allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true");
+    writeFileSync(path.join(dir, "kube-bench.yaml"), job);
+    const broken = json(["--config", SHIPPED_CONFIG, dir]).doc.violations;
+    assert.deepStrictEqual(broken.map((v: any) => [v.policy, v.name, v.message]), [
+      ["cis-pod-privilege-escalation", "kube-bench-cp-1", 'container "upload" sets securityContext.allowPrivilegeEscalation: true'],
+    ]);
   });
 
   it("config levels apply: all=mandatory fails on advisory findings, disabled drops a policy", () => {

@@ -89,4 +89,16 @@ describe("unknown values during preview", function () {
     assert.deepStrictEqual(r.violations, []);
     assert.ok(r.advisory);
   });
+
+  it("a node whose rendered config is unknown gives the note, other nodes are still judged", async () => {
+    const args = (ok: boolean) => ["anonymous-auth=" + (ok ? "false" : "true"), "authorization-mode=Node,RBAC"];
+    const nodes = [
+      { type: STACK_TYPES.nodeHardening, name: "cp-1", props: { nodeName: "cp-1", role: "server", files: [], k3sConfig: UNKNOWN } },
+      { type: STACK_TYPES.nodeHardening, name: "cp-2", props: { nodeName: "cp-2", role: "server", files: [], k3sConfig: { "kube-apiserver-arg": args(false) } } },
+    ];
+    const r = await runStackPolicy(policyNamed("k3s-node-config-critical"), nodes, {}, sdk);
+    assert.strictEqual(r.violations.length, 1);
+    assert.match(r.violations[0].message, /^node cp-2 \(server\): kube-bench k3s-cis-1\.7 would FAIL .*anonymous-auth/);
+    assert.ok(r.advisory);
+  });
 });

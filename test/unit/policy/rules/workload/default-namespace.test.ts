@@ -24,6 +24,11 @@ describe("cis-default-namespace (5.7.4)", () => {
     assertViolation(findings(defaultNamespace, obj, { providerNamespace: "default" }), "default namespace");
   });
 
+  it("ignores the namespace's own default ServiceAccount (configuring it places nothing)", () => {
+    assertNoViolation(findings(defaultNamespace, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "default" }, automountServiceAccountToken: false }));
+    assertViolation(findings(defaultNamespace, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "web", namespace: "default" } }), "default namespace");
+  });
+
   it("ignores cluster-scoped kinds and Patch resources", () => {
     assertNoViolation(findings(defaultNamespace, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "r", namespace: "shop" } }));
     assert.strictEqual(appliesTo(defaultNamespace, "ClusterRole", false), false);

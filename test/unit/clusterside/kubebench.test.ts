@@ -1,0 +1,275 @@
+import assert from "node:assert/strict";
+import type { Container, PodSpec } from "kubernetes-types/core/v1";
+import { renderMcHostLine } from "../../../components/evidence/render";
+import { DEFAULT_IMAGES, PULUMI_ANNOTATIONS, SCAN_HOST_MOUNTS } from "../../../components/kubebench/facts";
+import { boundedName, CronJob, Job } from "../../../components/kubebench/objects";
+import {
+  renderKubeBenchBase,
+  renderKubeBenchObjects,
+  renderScanCronJob,
+  renderScanJob,
+  renderUploaderSecret,
+  scanCronJobName,
+  scanJobName,
+  UPLOADER_SECRET_NAME,
+} from "../../../components/kubebench/render";
+import { nodeDigests } from "../../../cli/manifests";
+import { build, withCapability } from "./fixtures";
+
+function jobs(objects: ReturnType<typeof renderKubeBenchObjects>): Job[] {
+  return objects.filter((o): o is Job => o.kind === "Job");
+}
+
+function cronJobs(objects: ReturnType<typeof renderKubeBenchObjects>): CronJob[] {
+  return objects.filter((o): o is CronJob => o.kind === "CronJob");
+}
+
+function isCronJob(o: Job | CronJob): o is CronJob {
+  return o.kind === "CronJob";
+}
+
+function podOf(o: Job | CronJob): PodSpec {
+  const spec = isCronJob(o) ? o.spec?.jobTemplate.spec?.template.spec : (o as Job).spec?.template.spec;
+  assert.ok(spec, "pod spec");
+  return spec;
+}
+
+function scanContainer(pod: PodSpec): Container {
+  const c = [...(pod.initContainers ?? []), ...pod.containers].find((x) => x.name === "kube-bench");
+  assert.ok(c, "scan container");
+  return c;
+}
+
+function script(pod: PodSpec): string {
+  return scanContainer(pod).command?.join(" ") ?? "";
+}
+
+describe("kube-bench objects", () => {
+  const { cfg, caps } = build();
+  const objects = renderKubeBenchObjects(cfg, caps, nodeDigests(cfg));
+
+  describe("namespace and access", () => {
+    const base = renderKubeBenchBase(caps);
+    it("labels the namespace Pod Security privileged (hostPID, host mounts)", () => {
+      const labels = base.namespace.metadata?.labels ?? {};
+      assert.equal(labels["pod-security.kubernetes.io/enforce"], "privileged");
+      assert.equal(labels["pod-security.kubernetes.io/audit"], "privileged");
+      assert.equal(labels["pod-security.kubernetes.io/warn"], "privileged");
+      assert.equal(base.namespace.metadata?.name, "kube-bench");
+    });
+    it("has its own ServiceAccount, whose token the scan pods mount", () => {
+      assert.equal(base.serviceAccount.metadata?.name, "kube-bench");
+      for (const o of [...jobs(objects), ...cronJobs(objects)]) {
+        assert.equal(podOf(o).serviceAccountName, "kube-bench");
+        assert.equal(podOf(o).automountServiceAccountToken, true);
+      }
+    });
+    it("grants read-only access without Secrets or wildcards", () => {
+      const rules = base.clusterRole.rules ?? [];
+      assert.ok(rules.length > 0);
+      for (const r of rules) {
+        assert.deepEqual(r.verbs, ["get", "list"]);
+        assert.ok(!(r.resources ?? []).includes("secrets"));
+        assert.ok(![...(r.resources ?? []), ...(r.apiGroups ?? []), ...r.verbs].includes("*"));
+      }
+      const resources = rules.flatMap((r) => r.resources ?? []);
+      for (const needed of ["clusterroles", "clusterrolebindings", "roles", "serviceaccounts", "pods", "namespaces"]) assert.ok(resources.includes(needed), needed);
+      assert.deepEqual(base.clusterRoleBinding.subjects, [{ kind: "ServiceAccount", name: "kube-bench", namespace: "kube-bench" }]);
+      assert.equal(base.clusterRoleBinding.roleRef.name, base.clusterRole.metadata?.name);
+    });
+    it("denies ingress into the namespace", () => assert.deepEqual(base.networkPolicy.spec, { podSelector: {}, policyTypes: ["Ingress"] }));
+  });
+
+  describe("deploy-time scans", () => {
+    it("creates one Job per node, pinned to it", () => {
+      const js = jobs(objects);
+      assert.deepEqual(js.map((j) => j.metadata?.name), cfg.nodes.map((n) => `kube-bench-${n.name}`));
+      for (const [i, j] of js.entries()) {
+        const pod = podOf(j);
+        assert.deepEqual(pod.nodeSelector, { "kubernetes.io/hostname": cfg.nodes[i].name });
+        assert.deepEqual(pod.tolerations, [{ operator: "Exists" }], "control-plane and other taints are tolerated");
+        assert.equal(pod.hostPID, true);
+        assert.equal(pod.restartPolicy, "Never");
+      }
+    });
+    it("runs the server targets on servers and the node target on agents, with the benchmark and --json", () => {
+      for (const j of jobs(objects)) {
+        const node = cfg.nodes.find((n) => n.name === j.metadata?.labels?.["k3s-hardening/node"]);
+        assert.ok(node);
+        const s = script(podOf(j));
+        const targets = node.role === "server" ? "master,etcd,controlplane,policies" : "node";
+        assert.match(s, new RegExp(`kube-bench run --config-dir "\\$cfg" --benchmark "\\$bench" --targets ${targets} --json --outputfile "\\$report"`));
+        assert.match(s, /bench='k3s-cis-1\.7'/);
+      }
+    });
+    it("mounts the host paths the k3s checks read, read-only", () => {
+      const pod = podOf(jobs(objects)[0]);
+      const paths = (pod.volumes ?? []).filter((v) => v.hostPath).map((v) => v.hostPath?.path);
+      for (const p of ["/var/log", "/run/log", "/var/lib/rancher", "/etc/rancher", "/etc/systemd", "/etc/passwd", "/etc/group", "/var/lib/cni"]) assert.ok(paths.includes(p), p);
+      const c = scanContainer(pod);
+      for (const m of SCAN_HOST_MOUNTS) {
+        const mount = c.volumeMounts?.find((v) => v.name === m.name);
+        assert.equal(mount?.mountPath, m.path);
+        assert.equal(mount?.readOnly, true, m.path);
+      }
+    });
+    it("uses the pinned image whose default carries journalctl, with resource limits", () => {
+      const c = scanContainer(podOf(jobs(objects)[0]));
+      assert.equal(c.image, DEFAULT_IMAGES.kubeBench);
+      assert.deepEqual(c.resources?.limits, { cpu: "1", memory: "512Mi" });
+      assert.ok(c.resources?.requests);
+    });
+    it("runs as root without capabilities, unprivileged unless asked (the policy pack forbids privileged pods)", () => {
+      const sc = scanContainer(podOf(jobs(objects)[0])).securityContext;
+      assert.equal(sc?.privileged, undefined);
+      assert.equal(sc?.runAsUser, 0);
+      assert.deepEqual(sc?.capabilities?.drop, ["ALL"]);
+      assert.equal(sc?.allowPrivilegeEscalation, false);
+      assert.equal(sc?.readOnlyRootFilesystem, true);
+      assert.deepEqual(sc?.seLinuxOptions, { type: "spc_t" });
+      const b = build(withCapability("kubeBench", { privileged: true }));
+      assert.equal(scanContainer(podOf(renderScanJob(b.cfg, b.caps, b.cfg.nodes[0], "d"))).securityContext?.privileged, true);
+      assert.ok(b.caps.warnings.some((w) => /cis-pod-privileged needs an exemption/.test(w)));
+    });
+    it("sets ttlSecondsAfterFinished, no retries, and Pulumi's await annotations", () => {
+      const j = jobs(objects)[0];
+      assert.equal(j.spec?.ttlSecondsAfterFinished, 86400);
+      assert.equal(j.spec?.backoffLimit, 0);
+      assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.replaceUnready], "true");
+      assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.timeoutSeconds], "900");
+      assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.skipAwait], undefined);
+    });
+    it("skips the await when configured", () => {
+      const b = build(withCapability("kubeBench", { await: false }));
+      const j = renderScanJob(b.cfg, b.caps, b.cfg.nodes[0], "d");
+      assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.skipAwait], "true");
+      assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.timeoutSeconds], undefined);
+    });
+    it("changes a node's pod template when its hardening changes, and only that node's role", () => {
+      const changed = build(undefined, { audit: { maxAgeDays: 90 } });
+      const before = nodeDigests(cfg);
+      const after = nodeDigests(changed.cfg);
+      for (const n of cfg.nodes) {
+        const a = JSON.stringify(renderScanJob(cfg, caps, n, before[n.name]).spec?.template);
+        const b = JSON.stringify(renderScanJob(changed.cfg, changed.caps, n, after[n.name]).spec?.template);
+        // The audit settings live on servers only.
+        if (n.role === "server") assert.notEqual(a, b, n.name);
+        else assert.equal(a, b, n.name);
+      }
+      assert.equal(renderScanJob(cfg, caps, cfg.nodes[0], before["cp-1"]).spec?.template.metadata?.annotations?.["k3s-hardening/hardening-digest"], before["cp-1"]);
+    });
+    it("changes every pod template when the benchmark changes", () => {
+      const b19 = build(undefined, { benchmark: "k3s-cis-1.9" });
+      const digests = nodeDigests(b19.cfg);
+      for (const n of cfg.nodes) {
+        const t = renderScanJob(b19.cfg, b19.caps, n, digests[n.name]).spec?.template;
+        assert.equal(t?.metadata?.annotations?.["k3s-hardening/benchmark"], "k3s-cis-1.9");
+        assert.match(script(t?.spec as PodSpec), /bench='k3s-cis-1\.9'/);
+      }
+    });
+    it("adds the benchmark's target mapping when the image's config.yaml lacks it, and fails on an empty report", () => {
+      const s = script(podOf(jobs(objects)[0]));
+      assert.match(s, /sed -n '\/\^target_mapping:\//);
+      assert.match(s, /r \/tmp\/target-mapping.yaml/);
+      assert.match(s, /jq -e '\(\.Controls \| length\) > 0'/);
+      assert.match(s, /set -euo pipefail/);
+    });
+    it("scans only the configured nodes", () => {
+      const b = build(withCapability("kubeBench", { nodes: ["cp-1", "wk-2"] }));
+      const objs = renderKubeBenchObjects(b.cfg, b.caps, nodeDigests(b.cfg));
+      assert.deepEqual(jobs(objs).map((j) => j.metadata?.name), ["kube-bench-cp-1", "kube-bench-wk-2"]);
+      assert.deepEqual(cronJobs(objs).map((j) => j.metadata?.name), ["kube-bench-cron-cp-1", "kube-bench-cron-wk-2"]);
+    });
+    it("renders no deploy-time Jobs when scanOnDeploy is off", () => {
+      const b = build(withCapability("kubeBench", { scanOnDeploy: false }));
+      assert.equal(jobs(renderKubeBenchObjects(b.cfg, b.caps, {})).length, 0);
+    });
+  });
+
+  describe("scheduled scans", () => {
+    const cjs = cronJobs(objects);
+    it("creates one CronJob per node with the weekly schedule, Forbid and history limits", () => {
+      assert.equal(cjs.length, cfg.nodes.length);
+      for (const c of cjs) {
+        assert.equal(c.spec?.schedule, "0 2 * * 0");
+        assert.equal(c.spec?.timeZone, "Etc/UTC");
+        assert.equal(c.spec?.concurrencyPolicy, "Forbid");
+        assert.equal(c.spec?.successfulJobsHistoryLimit, 3);
+        assert.equal(c.spec?.failedJobsHistoryLimit, 3);
+      }
+    });
+    it("scans into an emptyDir, then uploads with the pinned mc to <bucket>/kube-bench/<cluster>/<node>/", () => {
+      const pod = podOf(renderScanCronJob(cfg, caps, cfg.nodes[3]));
+      assert.deepEqual(pod.initContainers?.map((c) => c.name), ["kube-bench"]);
+      assert.deepEqual(pod.containers.map((c) => c.name), ["upload"]);
+      assert.ok(pod.volumes?.find((v) => v.name === "reports")?.emptyDir);
+      assert.match(script(pod), /report="\/reports\/\$\(date -u \+%Y%m%dT%H%M%SZ\)\.json"/);
+      const up = pod.containers[0];
+      assert.equal(up.image, DEFAULT_IMAGES.mc);
+      assert.match(up.image ?? "", /^quay\.io\/minio\/mc:RELEASE\./);
+      const args = up.args ?? [];
+      assert.deepEqual(args.slice(0, 5), ["--config-dir", "/tmp/mc", "--quiet", "cp", "--recursive"]);
+      assert.deepEqual(args.slice(-2), ["/reports/", "evidence/test-cis-evidence/kube-bench/test/wk-1/"]);
+      assert.deepEqual(args.slice(5, 9), ["--retention-mode", "GOVERNANCE", "--retention-duration", "400d"]);
+    });
+    it("takes the credentials from the Secret as a file, never from args or env values", () => {
+      for (const c of cjs) {
+        const pod = podOf(c);
+        for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
+          assert.equal(container.envFrom, undefined);
+          for (const e of container.env ?? []) assert.equal(e.valueFrom, undefined);
+        }
+        const up = pod.containers[0];
+        assert.deepEqual(up.env, [{ name: "MC_CONFIG_ENV_FILE", value: "/etc/kube-bench-uploader/mc-hosts.env" }]);
+        assert.ok(!(up.args ?? []).some((a) => /MC_HOST|@|secret/i.test(a)));
+        const vol = pod.volumes?.find((v) => v.name === "uploader-credentials");
+        assert.equal(vol?.secret?.secretName, UPLOADER_SECRET_NAME);
+        assert.equal(up.volumeMounts?.find((m) => m.name === "uploader-credentials")?.readOnly, true);
+      }
+    });
+    it("fails the Job when the upload fails (no restarts, bounded retries)", () => {
+      const c = cjs[0];
+      assert.equal(podOf(c).restartPolicy, "Never");
+      assert.equal(c.spec?.jobTemplate.spec?.backoffLimit, 1);
+      assert.ok((c.spec?.jobTemplate.spec?.activeDeadlineSeconds ?? 0) > 0);
+    });
+    it("runs the uploader unprivileged", () => {
+      const up = podOf(cjs[0]).containers[0];
+      assert.equal(up.securityContext?.runAsNonRoot, true);
+      assert.equal(up.securityContext?.allowPrivilegeEscalation, false);
+      assert.deepEqual(up.securityContext?.capabilities?.drop, ["ALL"]);
+    });
+    it("uploads without retention flags when locking is off", () => {
+      const b = build(withCapability("evidence", { bucket: "test-cis-evidence", endpoint: "https://m.example:9000", objectLocking: false }));
+      const args = podOf(renderScanCronJob(b.cfg, b.caps, b.cfg.nodes[0])).containers[0].args ?? [];
+      assert.ok(!args.includes("--retention-mode"));
+    });
+    it("keeps the report in the pod log only when evidence is not configured", () => {
+      const b = build(withCapability("evidence", undefined));
+      const objs = renderKubeBenchObjects(b.cfg, b.caps, nodeDigests(b.cfg));
+      assert.ok(!objs.some((o) => o.kind === "Secret"));
+      const pod = podOf(cronJobs(objs)[0]);
+      assert.deepEqual(pod.containers.map((c) => c.name), ["kube-bench"]);
+      assert.equal(pod.initContainers, undefined);
+      assert.ok(!pod.volumes?.some((v) => v.secret));
+      assert.match(script(pod), /cat "\$report"/);
+    });
+  });
+
+  describe("uploader Secret and names", () => {
+    it("holds the MinIO alias line under the key the uploader reads", () => {
+      const line = renderMcHostLine("https://minio.example.internal:9000", "AKIA1", "s3cr:et/+@x");
+      assert.equal(line, "MC_HOST_evidence=https://AKIA1:s3cr:et/+@x@minio.example.internal:9000\n");
+      const s = renderUploaderSecret(caps, line);
+      assert.equal(s.metadata?.namespace, "kube-bench");
+      assert.deepEqual(s.stringData, { "mc-hosts.env": line });
+    });
+    it("bounds long node names and keeps them distinct", () => {
+      const long = "a".repeat(60);
+      assert.ok(scanJobName(long).length <= 63);
+      assert.ok(scanCronJobName(long).length <= 52);
+      assert.notEqual(scanCronJobName(`${long}-x`), scanCronJobName(`${long}-y`));
+      assert.equal(boundedName("kube-bench-", "cp-1", 63), "kube-bench-cp-1");
+    });
+  });
+});
