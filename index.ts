@@ -1,16 +1,20 @@
 /**
- * k3s CIS hardening: typed configuration in, hardened nodes out.
+ * k3s CIS hardening: typed configuration in, hardened nodes and cluster-side evidence out.
  * Configuration is validated before any resource is registered; a bad value stops the preview.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { rawConfigFromEngine } from "./components/config/load";
 import { validateStackConfig } from "./components/config/validate";
+import { validateCapabilities } from "./components/config/capabilities";
 import { checkPredictedCompliance } from "./components/k3s/compliance";
 import { createHardenedCluster, stackOutputs } from "./components/cluster";
+import { createClusterSide } from "./components/clusterSide";
 
-const config = validateStackConfig(rawConfigFromEngine(pulumi.getProject()));
+const raw = rawConfigFromEngine(pulumi.getProject());
+const config = validateStackConfig(raw);
+const capabilities = validateCapabilities(raw, config);
 const compliance = checkPredictedCompliance(config);
-for (const w of config.warnings) pulumi.log.warn(w);
+for (const w of [...config.warnings, ...capabilities.warnings]) pulumi.log.warn(w);
 for (const role of ["server", "agent"] as const) {
   for (const f of compliance.failures[role]) {
     pulumi.log.warn(`predicted kube-bench FAIL on ${role} nodes: ${f.id} ${f.title} (${f.detail})`);
@@ -18,6 +22,9 @@ for (const role of ["server", "agent"] as const) {
 }
 
 const cluster = createHardenedCluster(config);
+// Async: reads the namespaces that exist now (when the cluster is reachable), then registers the
+// kube-bench scans, the evidence bucket, audit log shipping and the ServiceAccount lockdown.
+const clusterSide = createClusterSide(config, capabilities, { nodes: cluster.nodes, parent: cluster });
 
 const outputs = stackOutputs(cluster, config, {
   server: compliance.failures.server.map((f) => f.id),
@@ -27,3 +34,8 @@ export const clusterName = outputs.cluster;
 export const benchmark = outputs.benchmark;
 export const nodes = outputs.nodes;
 export const predictedKubeBenchFailures = outputs.predictedKubeBenchFailures;
+export const kubeBenchScans = clusterSide.then((s) => ({ nodes: s.outputs.scannedNodes, schedule: s.outputs.scanSchedule }));
+export const evidenceBucket = clusterSide.then((s) => s.outputs.evidenceBucket);
+export const evidenceReports = clusterSide.then((s) => s.outputs.reportLocation);
+export const auditLogShipping = clusterSide.then((s) => s.outputs.auditLog);
+export const lockedDefaultServiceAccounts = clusterSide.then((s) => s.outputs.lockedDefaultServiceAccounts);

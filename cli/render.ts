@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { readStackFile } from "../components/config/load";
 import { ConfigError, validateStackConfig } from "../components/config/validate";
+import { validateCapabilities } from "../components/config/capabilities";
 import { checkPredictedCompliance } from "../components/k3s/compliance";
 import { renderNodeBundle } from "../components/k3s/render";
 import { renderApplyScript } from "../components/node/script";
@@ -30,6 +31,8 @@ function main(): number {
   const projectDir = path.resolve(values.project ?? process.cwd());
   const stackFile = readStackFile(projectDir, values.stack);
   const cfg = validateStackConfig(stackFile.raw);
+  // Everything is validated before the first file is written.
+  const caps = validateCapabilities(stackFile.raw, cfg);
   const compliance = checkPredictedCompliance(cfg);
   const out = path.resolve(values.out);
   let count = 0;
@@ -47,13 +50,13 @@ function main(): number {
     const script = renderApplyScript(bundle, { healthTimeoutSeconds: cfg.rollout.healthTimeoutSeconds, backupsToKeep: cfg.rollout.backupsToKeep });
     fs.writeFileSync(path.join(out, "nodes", `${node.name}.apply.sh`), script, { mode: 0o600 });
   }
-  const manifests = renderManifests(cfg, stackFile);
+  const manifests = renderManifests(cfg, stackFile, caps);
   for (const m of manifests) {
     const target = path.join(out, "manifests", m.file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, m.content);
   }
-  for (const w of cfg.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of [...cfg.warnings, ...caps.warnings]) process.stderr.write(`warning: ${w}\n`);
   for (const role of ["server", "agent"] as const) {
     for (const f of compliance.failures[role]) process.stderr.write(`warning: predicted kube-bench FAIL on ${role} nodes: ${f.id} ${f.title}\n`);
   }

@@ -18,8 +18,10 @@ import { lockdownNamespaces } from "./serviceaccounts/render";
 import { ServiceAccountLockdown } from "./serviceaccounts/serviceAccountLockdown";
 
 export interface ClusterSideOptions {
-  /** The hardened nodes by name (NodeHardening components): scans use their digest and wait for them. */
-  nodes: ReadonlyMap<string, HardenedNodeRef>;
+  /** The hardened nodes (ClusterHardening.nodes): scans carry their digest and wait for their command. */
+  nodes: ReadonlyArray<HardenedNodeRef>;
+  /** Parent of the cluster-side components (e.g. the ClusterHardening root component). */
+  parent?: pulumi.Resource;
   /** Kubernetes provider to use; default: one built from the `kubernetes` settings, else the default provider. */
   k8sProvider?: k8s.Provider;
   /** MinIO provider to use; default: the default provider (stack config `minio:*`). */
@@ -96,7 +98,7 @@ export async function createClusterSide(cfg: StackConfig, caps: CapabilitiesConf
   }
 
   const provider = opts.k8sProvider ?? kubernetesProvider(caps.kubernetes);
-  const k8sOpts: pulumi.ComponentResourceOptions = provider ? { providers: [provider] } : {};
+  const k8sOpts: pulumi.ComponentResourceOptions = { parent: opts.parent, ...(provider ? { providers: [provider] } : {}) };
   const side: ClusterSide = { outputs };
   const created = new Map<string, pulumi.Resource>();
 
@@ -106,7 +108,7 @@ export async function createClusterSide(cfg: StackConfig, caps: CapabilitiesConf
       side.evidence = new EvidenceBucket(
         "evidence",
         { settings: caps.evidence, cluster: cfg.cluster },
-        opts.minioProvider ? { providers: [opts.minioProvider] } : {},
+        { parent: opts.parent, ...(opts.minioProvider ? { providers: [opts.minioProvider] } : {}) },
       );
       uploader = { accessKey: side.evidence.uploaderAccessKey, secretKey: side.evidence.uploaderSecretKey, ready: [side.evidence.uploaderReady] };
       outputs.evidenceBucket = side.evidence.bucketName;

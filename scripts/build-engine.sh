@@ -208,6 +208,15 @@ exec node "$(node -p 'require.resolve("@pulumi/pulumi/cmd/run-policy-pack")')" "
 EOF
 chmod +x "$BIN/pulumi-analyzer-policy-nodepolicy"
 
+# Provider for pulumi.dynamic.Resource (the release tarball ships an equivalent
+# script): resolves @pulumi/pulumi's dynamic-provider from the program's
+# node_modules (cwd = program dir) and runs it with node.
+cat >"$BIN/pulumi-resource-pulumi-nodejs" <<'EOF'
+#!/bin/sh
+exec node "$(node -p 'require.resolve("@pulumi/pulumi/cmd/dynamic-provider")')" "$@"
+EOF
+chmod +x "$BIN/pulumi-resource-pulumi-nodejs"
+
 # ---- 3. pulumi-resource-command -------------------------------------------------
 if [ -n "$CMD_VERSION" ]; then
   CMD_MV=$(command_modver "$CMD_VERSION")

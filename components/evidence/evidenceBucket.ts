@@ -64,11 +64,7 @@ export class EvidenceBucket extends pulumi.ComponentResource {
     this.uploaderUser = user.name;
     this.uploaderAccessKey = user.name;
     this.uploaderSecretKey = pulumi.secret(user.secret);
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      reportPrefix: this.reportPrefix,
-      uploaderUser: this.uploaderUser,
-      uploaderSecretKey: this.uploaderSecretKey,
-    });
+    // The secret key is not registered: it only travels to the uploader's Secret.
+    this.registerOutputs({ bucketName: this.bucketName, reportPrefix: this.reportPrefix, uploaderUser: this.uploaderUser });
   }
 }

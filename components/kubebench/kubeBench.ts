@@ -20,10 +20,13 @@ import {
 /** Type token; stack policies and the report find the scanner by it. */
 export const KUBE_BENCH_TYPE = "k3s-cis:kubebench:KubeBench";
 
-/** What a node's scan needs from its hardening. NodeHardening provides both. */
+/** What a node's scan needs from its hardening; a NodeHardening component is one. */
 export interface HardenedNodeRef {
-  /** Hash of the node's hardened files; a change re-runs the node's deploy-time scan. */
-  digest: pulumi.Input<string>;
+  summary: {
+    nodeName: string;
+    /** Hash of the node's hardened files; a change re-runs the node's deploy-time scan. */
+    digest: string;
+  };
   /** The resource that applies the hardening (NodeHardening.command); the scan runs after it. */
   command?: pulumi.Resource;
 }
@@ -42,8 +45,8 @@ export interface KubeBenchArgs {
   config: StackConfig;
   /** The validated capabilities (kubeBench, evidence). */
   capabilities: CapabilitiesConfig;
-  /** Every scanned node by name: its hardening digest and the command that hardens it. */
-  nodes: ReadonlyMap<string, HardenedNodeRef>;
+  /** The hardened nodes (NodeHardening components); every scanned node must be among them. */
+  nodes: ReadonlyArray<HardenedNodeRef>;
   /** Required when evidence is enabled: the credentials written into the scanner namespace's Secret. */
   uploader?: UploaderCredentials;
 }
@@ -90,19 +93,18 @@ export class KubeBench extends pulumi.ComponentResource {
     }
 
     const locations: Record<string, string> = {};
+    const byName = new Map(args.nodes.map((n) => [n.summary.nodeName, n]));
     for (const node of scannedNodes(cfg, caps)) {
-      const ref = args.nodes.get(node.name);
+      const ref = byName.get(node.name);
       if (!ref) throw new Error(`KubeBench: no hardened node ${node.name} was given`);
       if (caps.evidence.enabled) locations[node.name] = `${caps.evidence.bucket}/${nodeReportPrefix(cfg.cluster, node.name)}`;
       if (caps.kubeBench.scanOnDeploy) {
-        // The digest is known at preview (it is computed from the rendered files), so the diff shows
-        // which nodes will be scanned again.
-        const job = pulumi.output(ref.digest).apply((digest) => renderScanJob(cfg, caps, node, digest));
-        const metadata = renderScanJob(cfg, caps, node, "").metadata;
+        // The digest is a plain value computed from the rendered files, so the preview already shows
+        // which nodes will be scanned again (their Job is replaced).
         this.scanJobs.push(
           new k8s.batch.v1.Job(
             `${name}-scan-${node.name}`,
-            asResourceArgs<k8s.batch.v1.JobArgs>({ metadata, spec: job.apply((j) => j.spec) }),
+            asResourceArgs<k8s.batch.v1.JobArgs>(renderScanJob(cfg, caps, node, ref.summary.digest)),
             { parent: this, dependsOn: [...podPrerequisites, ...(ref.command ? [ref.command] : [])] },
           ),
         );

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { nodeDigests } from "../../../cli/manifests";
+import { createHardenedCluster } from "../../../components/cluster";
 import { createClusterSide } from "../../../components/clusterSide";
 import { HardenedNodeRef } from "../../../components/kubebench/kubeBench";
 import { ServiceAccountLockdown } from "../../../components/serviceaccounts/serviceAccountLockdown";
@@ -50,8 +52,8 @@ class FakeCommand extends pulumi.CustomResource {
   }
 }
 
-function fakeNodes(names: string[]): Map<string, HardenedNodeRef> {
-  return new Map(names.map((n) => [n, { digest: pulumi.output(`digest-of-${n}`), command: new FakeCommand(`harden-${n}`) }]));
+function fakeNodes(names: string[]): HardenedNodeRef[] {
+  return names.map((n) => ({ summary: { nodeName: n, digest: `digest-of-${n}` }, command: new FakeCommand(`harden-${n}`) }));
 }
 
 function ofType(type: string): Registered[] {
@@ -121,6 +123,19 @@ describe("cluster-side components (Pulumi mocks)", () => {
     assert.equal(template.metadata.annotations["k3s-hardening/benchmark"], "k3s-cis-1.7");
   });
 
+  it("takes the NodeHardening components of the hardened cluster as they are", async () => {
+    const { cfg, caps } = build();
+    const cluster = createHardenedCluster(cfg);
+    await createClusterSide(cfg, caps, { nodes: cluster.nodes, parent: cluster, listNamespaces: async () => [] });
+    await settle();
+    for (const n of cluster.nodes) {
+      const job = ofType("kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { name: string }).name === `kube-bench-${n.summary.nodeName}`);
+      const annotations = (job?.inputs.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+      assert.equal(annotations["k3s-hardening/hardening-digest"], n.summary.digest);
+      assert.equal(nodeDigests(cfg)[n.summary.nodeName], n.summary.digest, "the render command computes the same digest");
+    }
+  });
+
   it("writes the uploader's credentials into the scanner namespace's Secret, as a secret", async () => {
     const { cfg, caps } = build();
     const side = await createClusterSide(cfg, caps, { nodes: fakeNodes(cfg.nodes.map((n) => n.name)), listNamespaces: async () => [] });
@@ -151,7 +166,7 @@ describe("cluster-side components (Pulumi mocks)", () => {
 
   it("creates nothing in the cluster when kubernetes.enabled is false", async () => {
     const { cfg, caps } = build(withCapability("kubernetes", { enabled: false }));
-    const side = await createClusterSide(cfg, caps, { nodes: new Map(), listNamespaces: async () => ["x"] });
+    const side = await createClusterSide(cfg, caps, { nodes: [], listNamespaces: async () => ["x"] });
     await settle();
     assert.deepEqual(registered, []);
     assert.equal(side.kubeBench, undefined);

@@ -2,7 +2,6 @@
  * Builders for the cluster-side tests, and the offline OpenAPI schema check of rendered objects
  * (kubernetes-models: the Kubernetes OpenAPI schemas compiled to validators).
  */
-import { Model } from "@kubernetes-models/base";
 import { DaemonSet } from "kubernetes-models/apps/v1";
 import { CronJob, Job } from "kubernetes-models/batch/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
@@ -42,7 +41,8 @@ export function withCapability(key: string, value: unknown): Record<string, unkn
   return out;
 }
 
-type ModelClass = new (data: object) => Model<unknown>;
+/** A kubernetes-models class: construct with the object, validate() throws on a schema violation. */
+type ModelClass = new (data: object) => { validate(): void };
 
 const MODELS: Record<string, ModelClass> = {
   "v1/Namespace": Namespace as unknown as ModelClass,
