@@ -1,7 +1,7 @@
 /**
- * Wraps the pure rules (policy/rules, policy/stack) as CrossGuard policies. Kept apart from index.ts,
- * which constructs the PolicyPack (and so starts the analyzer's gRPC server), so tests can build and
- * run the policies in-process.
+ * Wraps the pure rules (policy/rules, policy/stack) as CrossGuard policies. Kept apart from main.ts,
+ * which constructs the PolicyPack (and so starts the analyzer's gRPC server), so tests and the
+ * benchmark can build and run the policies in-process. Only types come from @pulumi/policy here.
  */
 import type {
   EnforcementLevel,

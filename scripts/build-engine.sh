@@ -233,12 +233,46 @@ if [ -n "$CMD_VERSION" ]; then
       -o "$BIN/pulumi-resource-command.tmp" github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command >&2
     mv "$BIN/pulumi-resource-command.tmp" "$BIN/pulumi-resource-command"
   }
+  # ---- 3b. fallback: the project's compatible provider (tools/command-provider) --
+  # When the official provider cannot be built, build our own wire-compatible
+  # implementation of command:remote:Command (see tools/command-provider/README.md)
+  # as $BIN/pulumi-resource-command. Stamp = hash of its sources + version.
+  COMPAT_DIR=$ROOT/tools/command-provider
+  build_command_compat() {
+    cd "$COMPAT_DIR"
+    go build -trimpath -ldflags "-s -w -X main.Version=$CMD_VERSION" \
+      -o "$BIN/pulumi-resource-command.tmp" . >&2
+    mv "$BIN/pulumi-resource-command.tmp" "$BIN/pulumi-resource-command"
+  }
+  command_compat() {  # reason the official provider is not built
+    log "WARNING: official pulumi-resource-command v$CMD_VERSION cannot be built: $1"
+    if [ ! -f "$COMPAT_DIR/go.mod" ]; then
+      missing pulumi-resource-command "$1 (and $COMPAT_DIR is absent)"; return
+    fi
+    local S
+    S="compat $(cd "$COMPAT_DIR" && find . -maxdepth 1 -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \) \
+      | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16) v$CMD_VERSION"
+    log "************************************************************************"
+    log "* USING THE PROJECT'S COMPATIBLE PROVIDER (tools/command-provider) AS   *"
+    log "* pulumi-resource-command, NOT THE OFFICIAL PULUMI COMMAND PROVIDER.    *"
+    log "* It implements command:remote:Command only. Production: install the    *"
+    log "* official plugin: pulumi plugin install resource command $CMD_VERSION"
+    log "************************************************************************"
+    if stamp_ok pulumi-resource-command "$S"; then
+      log "pulumi-resource-command (compat, $S): cached"
+    else
+      log "building pulumi-resource-command from tools/command-provider ($S)"
+      timed pulumi-resource-command-compat build_command_compat
+      stamp_set pulumi-resource-command "$S"
+    fi
+  }
+  # ---- end 3b ----------------------------------------------------------------
   if [ -n "$CMD_MV" ] && stamp_ok pulumi-resource-command "$CMD_MV v$CMD_VERSION"; then
     log "pulumi-resource-command v$CMD_VERSION: cached"
   elif [ -z "$CMD_MV" ]; then
-    missing pulumi-resource-command "no module version known for @pulumi/command $CMD_VERSION"
+    command_compat "no module version known for @pulumi/command $CMD_VERSION"
   elif ! mod_available "$CMD_MV"; then
-    missing pulumi-resource-command "$CMD_MV is refused by the Go module proxy"
+    command_compat "$CMD_MV is refused by the Go module proxy"
   else
     log "building pulumi-resource-command v$CMD_VERSION ($CMD_MV)"
     timed pulumi-resource-command build_command

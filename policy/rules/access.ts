@@ -18,8 +18,16 @@ export function asObject(v: unknown): KubeObject | undefined {
   return isObject(v) ? v : undefined;
 }
 
+/**
+ * The elements of an array as a plain array (elements themselves untouched). Never call filter/map/...
+ * on a property array directly: inside the engine it is the SDK's proxy, and species-creating Array
+ * methods over the remediation proxy break a V8 proxy invariant (TypeError on 'prototype').
+ */
 export function asArray(v: unknown): readonly unknown[] {
-  return Array.isArray(v) ? v : [];
+  if (!Array.isArray(v)) return [];
+  const out: unknown[] = [];
+  for (let i = 0; i < v.length; i++) out.push(v[i]);
+  return out;
 }
 
 export function asString(v: unknown): string | undefined {

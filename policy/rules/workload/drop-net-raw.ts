@@ -1,5 +1,5 @@
 /** CIS 5.2.8 (topic pod.net-raw): containers drop NET_RAW (or ALL) and never add it back. */
-import { path } from "../access";
+import { asArray, path } from "../access";
 import { WORKLOAD_KINDS } from "../kinds";
 import { capabilityList, containerSecurityContext, containersOf, forEachContainer, podSpecOf, podSpecPath } from "../podspec";
 import { PropertyWrite, ResourceRule } from "../types";
@@ -47,7 +47,7 @@ export const podDropNetRaw: ResourceRule = {
       const drop = capabilityList(current);
       // An explicit add of NET_RAW is a decision the pack leaves to people.
       if (add.includes("NET_RAW") || add.includes("ALL") || drop.includes("NET_RAW") || drop.includes("ALL")) continue;
-      const kept = Array.isArray(current) ? current.filter((x): x is string => typeof x === "string") : [];
+      const kept = asArray(current).filter((x): x is string => typeof x === "string");
       writes.push({ path: [...base, c.sort, c.index, "securityContext", "capabilities", "drop"], value: [...kept, value], container: c.name });
     }
     return writes;

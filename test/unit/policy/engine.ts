@@ -6,7 +6,7 @@
  * the proxy comes from policy/node_modules (tests needing it skip when it is absent).
  */
 import * as path from "path";
-import { loadPolicySdk, POLICY_DIR, PolicySdk } from "./helpers";
+import { loadPolicySdk, POLICY_DIR, PolicySdk, remediationProps } from "./helpers";
 
 export interface Policy {
   name: string;
@@ -63,11 +63,13 @@ export interface ResourceArgsInput {
   providerNamespace?: string;
   /** Wrap props in the SDK's unknown-checking proxy (needs policy/node_modules). */
   proxy?: PolicySdk;
+  /** With `proxy`: wrap them as the SDK's Remediate handler does (secrets-preserving proxy inside). */
+  remediation?: boolean;
 }
 
 export function resourceArgs(input: ResourceArgsInput): any {
   const name = input.name ?? "web";
-  const props = input.proxy ? input.proxy.unknownCheckingProxy(input.props) : input.props;
+  const props = !input.proxy ? input.props : input.remediation ? remediationProps(input.proxy, input.props) : input.proxy.unknownCheckingProxy(input.props);
   return {
     type: input.type,
     props,

@@ -203,6 +203,16 @@ export function loadPolicySdk(): PolicySdk {
   return require(require.resolve("@pulumi/policy", { paths: [POLICY_DIR] })) as PolicySdk;
 }
 
+/**
+ * Props as the SDK's Remediate handler builds them: secrets unwrapped by its secrets-preserving proxy,
+ * inside the unknown-checking proxy.
+ */
+export function remediationProps(sdk: PolicySdk, props: unknown): any {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const secret = require(require.resolve("@pulumi/policy/secret", { paths: [POLICY_DIR] })) as { secretsPreservingProxy(x: unknown): unknown };
+  return sdk.unknownCheckingProxy(secret.secretsPreservingProxy(props));
+}
+
 /** The sentinel the engine sends for an unknown string (a property the SDK's proxy refuses to read). */
 export function unknownString(sdk: PolicySdk): string {
   // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -65,19 +65,36 @@ describe("pack wrappers", () => {
 
     it("writes the safe default into the props and returns them", () => {
       const props = mutate(compliantWorkload("Deployment"), (o) => delete podSpec(o).securityContext.seccompProfile);
-      const args = resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk });
+      const args = resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk, remediation: true });
       const result = policyNamed("cis-pod-seccomp").remediateResource!(args);
       assert.ok(result);
       assert.strictEqual(result.spec.template.spec.securityContext.seccompProfile.type, "RuntimeDefault");
       assert.strictEqual(props.spec.template.spec.securityContext.seccompProfile.type, "RuntimeDefault", "written through to the data");
     });
 
+    it("every remediation runs over the SDK's remediation proxies (no Array species trap)", () => {
+      const props = mutate(compliantWorkload("Deployment"), (o) => {
+        const spec = podSpec(o);
+        delete spec.automountServiceAccountToken;
+        delete spec.securityContext.seccompProfile;
+        spec.containers[0].securityContext = { capabilities: { add: ["CHOWN"], drop: ["SYS_TIME"] } };
+      });
+      for (const name of ["cis-pod-drop-net-raw", "cis-pod-privilege-escalation", "cis-pod-seccomp", "cis-pod-sa-token-automount"]) {
+        const args = resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk, remediation: true });
+        assert.ok(policyNamed(name).remediateResource!(args), name);
+      }
+      const spec = podSpec(props);
+      assert.deepStrictEqual(spec.containers[0].securityContext, { capabilities: { add: ["CHOWN"], drop: ["SYS_TIME", "NET_RAW"] }, allowPrivilegeEscalation: false });
+      assert.strictEqual(spec.automountServiceAccountToken, false);
+      assert.strictEqual(spec.securityContext.seccompProfile.type, "RuntimeDefault");
+    });
+
     it("returns undefined when nothing changes, and for Patch types", () => {
       const props = compliantWorkload("Deployment");
       const policy = policyNamed("cis-pod-sa-token-automount");
-      assert.strictEqual(policy.remediateResource!(resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk })), undefined);
+      assert.strictEqual(policy.remediateResource!(resourceArgs({ type: "kubernetes:apps/v1:Deployment", props, proxy: sdk, remediation: true })), undefined);
       const unset = mutate(props, (o) => delete podSpec(o).automountServiceAccountToken);
-      assert.strictEqual(policy.remediateResource!(resourceArgs({ type: "kubernetes:apps/v1:DeploymentPatch", props: unset, proxy: sdk })), undefined);
+      assert.strictEqual(policy.remediateResource!(resourceArgs({ type: "kubernetes:apps/v1:DeploymentPatch", props: unset, proxy: sdk, remediation: true })), undefined);
     });
   });
 });
