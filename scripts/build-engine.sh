@@ -11,8 +11,10 @@
 # Env:
 #   K3S_HARDENING_CACHE   cache root (default $HOME/.cache/k3s-hardening)
 #   ENGINE_STRICT=1       fail (exit 1) if a piece cannot be built, instead of
-#                         warning and leaving it out (pulumi-resource-command
-#                         cannot be had from the proxy today, see ENGINE.md)
+#                         warning and leaving it out. The official
+#                         pulumi-resource-command cannot be had from the proxy
+#                         today; the project's compatible provider
+#                         (tools/command-provider) is built in its place.
 #   ENGINE_PULUMI_VERSION / ENGINE_K8S_VERSION / ENGINE_COMMAND_VERSION
 #                         override the versions read from package.json
 set -euo pipefail
