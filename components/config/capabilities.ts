@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { cronScheduleProblem } from "../kubebench/cron";
 import { DEFAULT_IMAGES, KUBE_BENCH_CONFIG_DIR } from "../kubebench/facts";
 import { SecretValue, StackConfig } from "./types";
-import { ConfigError, RawStackConfig } from "./validate";
+import { ConfigError, describe, RawStackConfig, Reader as BaseReader } from "./reader";
 
 /** CPU and memory for one container (Kubernetes quantities). */
 export interface ContainerResources {
@@ -145,96 +145,14 @@ export const CAPABILITY_DEFAULTS = {
   },
 } as const;
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  if (Array.isArray(v)) return "a list";
-  if (v === null) return "null";
-  if (typeof v === "object") return "an object";
-  return String(v);
-}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 /** registry/repository:tag or @sha256:digest; a tag or digest is required. */
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const IAM_USER = /^[A-Za-z0-9_.-]{3,128}$/;
 
-/** Collects problems while reading values with defaults (same messages as validate.ts). */
-class Reader {
-  readonly problems: string[] = [];
-  readonly warnings: string[] = [];
-
-  problem(key: string, msg: string): void {
-    this.problems.push(`${key}: ${msg}`);
-  }
-
-  object(key: string, v: unknown): Obj {
-    if (v === undefined || v === null) return {};
-    if (!isObj(v)) {
-      this.problem(key, `must be an object, got ${describe(v)}`);
-      return {};
-    }
-    return v;
-  }
-
-  unknownKeys(key: string, obj: Obj, known: readonly string[]): void {
-    for (const k of Object.keys(obj)) {
-      if (!known.includes(k)) this.problem(`${key}.${k}`, `unknown key; known keys are ${known.join(", ")}`);
-    }
-  }
-
-  bool(key: string, v: unknown, def: boolean): boolean {
-    if (v === undefined || v === null) return def;
-    if (typeof v === "boolean") return v;
-    if (v === "true" || v === "false") return v === "true";
-    this.problem(key, `must be true or false, got ${describe(v)}`);
-    return def;
-  }
-
-  int(key: string, v: unknown, def: number, min: number, max: number, fix = ""): number {
-    if (v === undefined || v === null) return def;
-    const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
-    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
-      this.problem(key, `must be a whole number from ${min} to ${max}, got ${describe(v)}${fix ? `; ${fix}` : ""}`);
-      return def;
-    }
-    return n;
-  }
-
-  str(key: string, v: unknown, def: string | undefined, fix = ""): string {
-    if (v === undefined || v === null) {
-      if (def === undefined) {
-        this.problem(key, `is required${fix ? `; ${fix}` : ""}`);
-        return "";
-      }
-      return def;
-    }
-    if (typeof v !== "string" || v.trim() === "") {
-      this.problem(key, `must be a non-empty string, got ${describe(v)}`);
-      return def ?? "";
-    }
-    return v;
-  }
-
-  optionalStr(key: string, v: unknown): string | undefined {
-    return v === undefined || v === null ? undefined : this.str(key, v, undefined);
-  }
-
-  oneOf<T extends string>(key: string, v: unknown, allowed: readonly T[], def: T): T {
-    if (v === undefined || v === null) return def;
-    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-      this.problem(key, `must be one of ${allowed.join(", ")}, got ${describe(v)}`);
-      return def;
-    }
-    return v as T;
-  }
-
+/** The capabilities' reader: the shared one, plus names, images, quantities and URLs. */
+class Reader extends BaseReader {
   nameList(key: string, v: unknown, def: readonly string[], what: string): string[] {
     if (v === undefined || v === null) return [...def];
     if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
@@ -273,21 +191,6 @@ class Reader {
       return { cpu: q("cpu"), memory: q("memory") };
     };
     return { requests: read("requests"), limits: read("limits") };
-  }
-
-  /** A secret: `{secure}` marker from a stack file (plaintext unknown), or engine plaintext under a secret key. */
-  secret(key: string, v: unknown, topKey: string, raw: RawStackConfig): SecretValue | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (isObj(v) && typeof v.secure === "string" && Object.keys(v).length === 1) return { kind: "secret", value: `<secret: ${key}>` };
-    if (typeof v !== "string" || v.trim() === "") {
-      this.problem(key, "must be a secret string");
-      return undefined;
-    }
-    if (raw.source === "file" || !raw.secretKeys.has(topKey)) {
-      this.problem(key, `is stored in plain text; store it encrypted: pulumi config set --secret --path '${key}' -- "$(cat <file>)"`);
-      return undefined;
-    }
-    return { kind: "secret", value: v };
   }
 
   /** An http(s) URL; `path` says whether a path is allowed. */
