@@ -6,18 +6,18 @@
  * never by CIS id, because ids move between benchmark versions.
  */
 import { Benchmark, Control, Topic } from "../components/cis";
+import { RESOURCE_RULES } from "../policy/rules/index";
+import { STACK_RULES } from "../policy/stack/index";
 
 /** A catalog topic, or every topic under a prefix (`pod.*`). */
 export type TopicPattern = Topic | `${string}.*`;
 
-/** Topics of the controls the policy pack enforces. Shared with the policy pack; keep it the one list. */
-export const POLICY_PACK_TOPICS: readonly TopicPattern[] = [
-  "pod.*",
-  "rbac.*",
-  "sa.*",
-  "secrets.as-env",
-  "namespace.default",
-  "network.policies",
+/**
+ * Topics of the controls the policy pack enforces, read from the pack's own rules, so the report never
+ * claims coverage for a control the pack does not check.
+ */
+export const POLICY_PACK_TOPICS: readonly Topic[] = [
+  ...new Set([...RESOURCE_RULES, ...STACK_RULES].flatMap((rule) => (rule.topic ? [rule.topic] : []))),
 ];
 
 /** Whether `topic` matches `pattern` (`pod.*` matches every `pod.` topic; anything else matches itself). */

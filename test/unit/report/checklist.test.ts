@@ -38,6 +38,14 @@ describe("report/policy-coverage", () => {
       assert.ok(!covered.some((c) => c.topic === "secrets.external-storage"), "external secret storage is not enforced");
     }
   });
+
+  it("claims exactly the controls the pack's rules enforce", () => {
+    assert.ok(POLICY_PACK_TOPICS.includes("pod.privileged"));
+    assert.ok(POLICY_PACK_TOPICS.includes("network.policies"), "stack rules count too");
+    for (const notEnforced of ["pod.windows-host-process", "pod.capabilities-all"] as const) {
+      assert.ok(!POLICY_PACK_TOPICS.includes(notEnforced), `${notEnforced} has no rule in the pack`);
+    }
+  });
 });
 
 describe("report/checklist", () => {
