@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config/types";
 import { NodeHardening } from "./node/nodeHardening";
 import { planRollout } from "./node/rollout";
+import { CLUSTER_HARDENING_TYPE } from "./tokens";
 
-/** Type token of the root component; stack policies read the expected node list from its outputs. */
-export const CLUSTER_HARDENING_TYPE = "k3s-cis:index:ClusterHardening";
+export { CLUSTER_HARDENING_TYPE };
 
 /** Registered outputs of the root component. */
 export interface ClusterHardeningSummary {

@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { cronScheduleProblem } from "../kubebench/cron";
 import { DEFAULT_IMAGES, KUBE_BENCH_CONFIG_DIR } from "../kubebench/facts";
 import { SecretValue, StackConfig } from "./types";
-import { ConfigError, describe, RawStackConfig, Reader as BaseReader } from "./reader";
+import { ConfigError, describe, DNS_LABEL, RawStackConfig, Reader as BaseReader } from "./reader";
 
 /** CPU and memory for one container (Kubernetes quantities). */
 export interface ContainerResources {
@@ -145,7 +145,6 @@ export const CAPABILITY_DEFAULTS = {
   },
 } as const;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 /** registry/repository:tag or @sha256:digest; a tag or digest is required. */
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;

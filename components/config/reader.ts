@@ -28,6 +28,9 @@ export interface RawStackConfig {
   source?: "engine" | "file";
 }
 
+/** A DNS label (RFC 1123): Kubernetes names, node names, cluster names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -16,7 +16,7 @@ import {
 } from "../k3s/facts";
 import { splitArg } from "../k3s/evaluate";
 import * as D from "./defaults";
-import { ConfigError, describe, RawStackConfig, Reader as BaseReader } from "./reader";
+import { ConfigError, describe, DNS_LABEL, RawStackConfig, Reader as BaseReader } from "./reader";
 import {
   AdmissionSettings,
   AuditRule,
@@ -90,7 +90,6 @@ const MANAGED_FLAGS: Record<ArgComponent, Record<string, string>> = {
   etcd: {},
 };
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,2}( .*)?$/;

@@ -8,6 +8,7 @@ import { NodeSpec, StackConfig } from "../config/types";
 import { NodeBundle, renderNodeBundle } from "../k3s/render";
 import { bundleDigest, renderApplyScript, renderDestroyScript, shq } from "./script";
 import { K3sConfigDocument } from "../k3s/evaluate";
+import { NODE_HARDENING_TYPE } from "../tokens";
 
 export interface NodeHardeningArgs {
   /** The validated node this component hardens. */
@@ -16,8 +17,7 @@ export interface NodeHardeningArgs {
   config: StackConfig;
 }
 
-/** Type token; stack policies find hardened nodes by it. */
-export const NODE_HARDENING_TYPE = "k3s-cis:node:NodeHardening";
+export { NODE_HARDENING_TYPE };
 
 /** The command that runs a script from stdin on the node, as root or through `sudo -n`. */
 export function remoteShell(node: NodeSpec): string {

@@ -2,6 +2,7 @@
  * The one place that maps Pulumi Kubernetes type tokens (`kubernetes:<group>/<version>:<Kind>[Patch]`,
  * `core` standing for the empty group) and YAML `apiVersion`/`kind` pairs to the kinds the rules know.
  */
+import { CLUSTER_HARDENING_TYPE, NODE_HARDENING_TYPE } from "../../components/tokens";
 import { KindInfo } from "./types";
 
 /** Kinds that carry a pod template (or are pods). */
@@ -86,14 +87,10 @@ export function pulumiTypeOf(kind: string, version = "v1"): string {
   return `kubernetes:${info.group === "" ? "core" : info.group}/${version}:${kind}`;
 }
 
-/**
- * Pulumi type tokens the stack rules look for. The two project components' tokens are those of
- * components/cluster.ts and components/node/nodeHardening.ts (not imported: they load @pulumi/pulumi and
- * @pulumi/command, which the pack does not install); a test keeps them equal.
- */
+/** Pulumi type tokens the stack rules look for; the project's own come from components/tokens.ts. */
 export const STACK_TYPES = {
-  clusterHardening: "k3s-cis:index:ClusterHardening",
-  nodeHardening: "k3s-cis:node:NodeHardening",
+  clusterHardening: CLUSTER_HARDENING_TYPE,
+  nodeHardening: NODE_HARDENING_TYPE,
   namespace: "kubernetes:core/v1:Namespace",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
   serviceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",
