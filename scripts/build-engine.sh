@@ -121,6 +121,14 @@ new_wrapper() {  # dir
   (cd "$1" && go mod init local.invalid/engine-build >/dev/null 2>&1)
 }
 
+# The wrapper module's only source: a blank import of the package to build, so `go mod tidy` keeps it.
+tools_import() {  # package
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$1" >tools.go
+}
+
+# pkg/go.mod and sdk/go.mod both carry this replace; a wrapper module must restate it.
+CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
+
 # ---- 1. pulumi CLI ------------------------------------------------------------
 build_pulumi() {
   local W=$SRC/pulumi
@@ -129,8 +137,8 @@ build_pulumi() {
   go mod edit \
     -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" \
     -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
-    -replace="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >tools.go
+    -replace="$CLIPBOARD_REPLACE"
+  tools_import github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   go mod tidy >&2
   local got
   got=$(go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3 | sort -u)
@@ -161,8 +169,8 @@ build_langhost_matching() {
     -require="$LH_MOD@$LH_PSEUDO" \
     -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" \
     -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
-    -replace="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$LH_MOD" >tools.go
+    -replace="$CLIPBOARD_REPLACE"
+  tools_import "$LH_MOD"
   go mod tidy >&2
   go build -trimpath -tags osusergo,grpcnotrace \
     -ldflags "-s -w $PULUMI_LD=v$PULUMI_VERSION" \
@@ -176,7 +184,7 @@ build_langhost_legacy() {
   # sdk/go.mod at v3.68.0 only replaces golang.org/x/text => v0.3.6; MVS picks a
   # newer x/text anyway (as upstream's own pkg build did), so it is not restated.
   go mod edit -require="github.com/pulumi/pulumi/sdk/v3@$LEGACY_LH_SDK"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$P" >tools.go
+  tools_import "$P"
   go mod tidy >&2
   go build -trimpath -tags osusergo,grpcnotrace \
     -ldflags "-s -w $PULUMI_LD=$LEGACY_LH_SDK" \
@@ -227,8 +235,7 @@ if [ -n "$CMD_VERSION" ]; then
     new_wrapper "$W"
     cd "$W"
     go mod edit -require="$CMD_MV"
-    printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' \
-      "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command" >tools.go
+    tools_import github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command
     go mod tidy >&2
     go build -trimpath \
       -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=v$CMD_VERSION" \
