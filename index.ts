@@ -9,6 +9,7 @@ import { validateCapabilities } from "./components/config/capabilities";
 import { checkPredictedCompliance } from "./components/k3s/compliance";
 import { createHardenedCluster, stackOutputs } from "./components/cluster";
 import { createClusterSide } from "./components/clusterSide";
+import { probeAllNodes, restoreReachabilityHook } from "./components/node/probe";
 
 const raw = rawConfigFromEngine(pulumi.getProject());
 const config = validateStackConfig(raw);
@@ -21,7 +22,9 @@ for (const role of ["server", "agent"] as const) {
   }
 }
 
-const cluster = createHardenedCluster(config);
+// The program reads every node (drift) and checks a node answers before restoring it; the hook is
+// registered on every run so that it also serves nodes that were removed from the configuration.
+const cluster = createHardenedCluster(config, { probeAll: (c) => probeAllNodes(c), restoreHook: restoreReachabilityHook() });
 // Async: reads the namespaces that exist now (when the cluster is reachable), then registers the
 // kube-bench scans, the evidence bucket, audit log shipping and the ServiceAccount lockdown.
 const clusterSide = createClusterSide(config, capabilities, { nodes: cluster.nodes, parent: cluster });

@@ -10,11 +10,12 @@
 #
 # Env:
 #   K3S_HARDENING_CACHE   cache root (default $HOME/.cache/k3s-hardening)
+#   K3S_HARDENING_VENDOR  folder with the vendored sources of the official
+#                         pulumi-language-nodejs and pulumi-resource-command
+#                         (default ../shared/vendor next to the repo, then
+#                         /work/shared/vendor)
 #   ENGINE_STRICT=1       fail (exit 1) if a piece cannot be built, instead of
-#                         warning and leaving it out. The official
-#                         pulumi-resource-command cannot be had from the proxy
-#                         today; the project's compatible provider
-#                         (tools/command-provider) is built in its place.
+#                         warning and leaving it out.
 #   ENGINE_PULUMI_VERSION / ENGINE_K8S_VERSION / ENGINE_COMMAND_VERSION
 #                         override the versions read from package.json
 set -euo pipefail
@@ -41,31 +42,6 @@ CMD_VERSION=${ENGINE_COMMAND_VERSION:-$(pin @pulumi/command)}
 [ -n "$PULUMI_VERSION" ] || die "@pulumi/pulumi not pinned in package.json"
 
 # ---- module versions ------------------------------------------------------
-# pulumi-language-nodejs/v3 has no tags; these are the pseudo-versions of the
-# pkg/v3.X commits (v3.0.0-<UTC commit time>-<12 hex>). The proxy refuses the
-# whole module today (403, even @v/list), so the fallback below is used.
-langhost_pseudo() {
-  case "$1" in
-    3.248.0) echo v3.0.0-20260624180030-dc7edd58bc13 ;;
-    3.252.0) echo v3.0.0-20260713131259-e6a4ba65c60f ;;
-    3.259.0) echo v3.0.0-20260820084410-a05d88f24d05 ;;
-    *) echo "" ;;
-  esac
-}
-# Last sdk/v3 release that still contained the Node.js language host as a
-# package (it became its own module in v3.69.0). Served by the proxy.
-LEGACY_LH_SDK=v3.68.0
-
-# pulumi-command: tag v1.2.1 is on the repo root, but at v1.2.1 go.mod lives in
-# provider/ (module github.com/pulumi/pulumi-command/provider, no tags of its
-# own -> pseudo-version). The proxy refuses that module entirely today (403).
-command_modver() {
-  case "$1" in
-    1.2.1) echo "github.com/pulumi/pulumi-command/provider@v0.0.0-20260303235922-7f3eb6f3b77c" ;;
-    *) echo "" ;;
-  esac
-}
-
 # pulumi-kubernetes provider/v4 has no provider/ tags either; pseudo-version of
 # the commit of tag vX (the only one the proxy serves is v4.25.0's).
 k8s_pseudo() {
@@ -158,134 +134,79 @@ else
   stamp_set pulumi "$S"
 fi
 
-# ---- 2. pulumi-language-nodejs ------------------------------------------------
-LH_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-LH_PSEUDO=$(langhost_pseudo "$PULUMI_VERSION")
-build_langhost_matching() {
+# ---- vendored sources ---------------------------------------------------------
+# The Go proxy refuses the modules of the Node.js language host and of the command provider; their
+# released, unmodified sources are kept outside this repository (../shared/vendor, see its README).
+# They are copied to a writable folder under the cache and built there; nothing is edited but the
+# language host's two monorepo `replace` lines, which are pointed at the proxy's v$PULUMI_VERSION.
+find_vendor() {
+  local d
+  for d in "${K3S_HARDENING_VENDOR:-}" "$ROOT/../shared/vendor" /work/shared/vendor; do
+    [ -n "$d" ] && [ -d "$d/pulumi-command/provider" ] && [ -d "$d/pulumi-language-nodejs" ] && { (cd "$d" && pwd); return 0; }
+  done
+  return 1
+}
+VENDOR=$(find_vendor) || die "vendored sources not found: set K3S_HARDENING_VENDOR to the folder holding pulumi-command/provider and pulumi-language-nodejs (tried \$ROOT/../shared/vendor and /work/shared/vendor)"
+# Content hash of a vendored folder: a changed source gets a fresh build.
+tree_hash() { (cd "$1" && find . -type f ! -name '*_test.go' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
+vendor_copy() {  # src dst
+  rm -rf "$2"; mkdir -p "$(dirname "$2")"
+  cp -r "$1" "$2"; chmod -R u+w "$2"
+}
+
+# ---- 2. pulumi-language-nodejs (the official one, from vendored source) ----------
+LH_SRC=$VENDOR/pulumi-language-nodejs
+build_langhost() {
   local W=$SRC/langhost
-  new_wrapper "$W"
+  vendor_copy "$LH_SRC" "$W"
   cd "$W"
   go mod edit \
-    -require="$LH_MOD@$LH_PSEUDO" \
-    -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" \
-    -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
-    -replace="$CLIPBOARD_REPLACE"
-  tools_import "$LH_MOD"
-  go mod tidy >&2
-  go build -trimpath -tags osusergo,grpcnotrace \
+    -replace="github.com/pulumi/pulumi/pkg/v3=github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" \
+    -replace="github.com/pulumi/pulumi/sdk/v3=github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+  GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath \
     -ldflags "-s -w $PULUMI_LD=v$PULUMI_VERSION" \
-    -o "$BIN/pulumi-language-nodejs.tmp" "$LH_MOD" >&2
+    -o "$BIN/pulumi-language-nodejs.tmp" . >&2
   mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
 }
-build_langhost_legacy() {
-  local W=$SRC/langhost-legacy P=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-  new_wrapper "$W"
-  cd "$W"
-  # sdk/go.mod at v3.68.0 only replaces golang.org/x/text => v0.3.6; MVS picks a
-  # newer x/text anyway (as upstream's own pkg build did), so it is not restated.
-  go mod edit -require="github.com/pulumi/pulumi/sdk/v3@$LEGACY_LH_SDK"
-  tools_import "$P"
-  go mod tidy >&2
-  go build -trimpath -tags osusergo,grpcnotrace \
-    -ldflags "-s -w $PULUMI_LD=$LEGACY_LH_SDK" \
-    -o "$BIN/pulumi-language-nodejs.tmp" "$P" >&2
-  mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
-}
-if [ -n "$LH_PSEUDO" ] && stamp_ok pulumi-language-nodejs "$LH_MOD@$LH_PSEUDO"; then
-  log "pulumi-language-nodejs $LH_PSEUDO: cached"
-elif [ -n "$LH_PSEUDO" ] && mod_available "$LH_MOD@$LH_PSEUDO"; then
-  log "building pulumi-language-nodejs $LH_PSEUDO (matches CLI v$PULUMI_VERSION)"
-  timed pulumi-language-nodejs build_langhost_matching
-  stamp_set pulumi-language-nodejs "$LH_MOD@$LH_PSEUDO"
-elif stamp_ok pulumi-language-nodejs "legacy sdk/v3@$LEGACY_LH_SDK"; then
-  log "pulumi-language-nodejs (legacy, sdk/v3@$LEGACY_LH_SDK): cached"
+S="official v$PULUMI_VERSION src $(tree_hash "$LH_SRC")"
+if stamp_ok pulumi-language-nodejs "$S"; then
+  log "pulumi-language-nodejs v$PULUMI_VERSION: cached"
 else
-  log "pulumi-language-nodejs ${LH_PSEUDO:-<no pseudo-version known>} not served by the proxy;"
-  log "  falling back to the language host inside github.com/pulumi/pulumi/sdk/v3@$LEGACY_LH_SDK"
-  log "  (runs programs fine; has no RunPlugin, so policy packs need runtime: nodepolicy, see ENGINE.md)"
-  timed pulumi-language-nodejs build_langhost_legacy
-  stamp_set pulumi-language-nodejs "legacy sdk/v3@$LEGACY_LH_SDK"
+  log "building pulumi-language-nodejs v$PULUMI_VERSION from $LH_SRC"
+  timed pulumi-language-nodejs build_langhost
+  stamp_set pulumi-language-nodejs "$S"
 fi
-
-# Policy packs without the language host's RunPlugin: the CLI's fallback runs
-# `pulumi-analyzer-policy-<runtime>` (cwd = pack dir, args = engine address, ".")
-# when no language plugin named <runtime> exists. A pack declaring
-# `runtime: nodepolicy` in PulumiPolicy.yaml is thus run by this shim.
-cat >"$BIN/pulumi-analyzer-policy-nodepolicy" <<'EOF'
-#!/bin/sh
-# Runs the Node.js policy pack in the current directory (its node_modules).
-exec node "$(node -p 'require.resolve("@pulumi/pulumi/cmd/run-policy-pack")')" "$@"
-EOF
-chmod +x "$BIN/pulumi-analyzer-policy-nodepolicy"
 
 # Provider for pulumi.dynamic.Resource (the release tarball ships an equivalent
 # script): resolves @pulumi/pulumi's dynamic-provider from the program's
 # node_modules (cwd = program dir) and runs it with node.
-cat >"$BIN/pulumi-resource-pulumi-nodejs" <<'EOF'
+cat >"$BIN/pulumi-resource-pulumi-nodejs" <<'SH'
 #!/bin/sh
 exec node "$(node -p 'require.resolve("@pulumi/pulumi/cmd/dynamic-provider")')" "$@"
-EOF
+SH
 chmod +x "$BIN/pulumi-resource-pulumi-nodejs"
+# Left by earlier recipes: the policy-pack shim is not needed with the official language host.
+rm -f "$BIN/pulumi-analyzer-policy-nodepolicy"
 
-# ---- 3. pulumi-resource-command -------------------------------------------------
+# ---- 3. pulumi-resource-command (the official one, from vendored source) ---------
 if [ -n "$CMD_VERSION" ]; then
-  CMD_MV=$(command_modver "$CMD_VERSION")
+  CMD_SRC=$VENDOR/pulumi-command/provider
   build_command() {
     local W=$SRC/command
-    new_wrapper "$W"
+    vendor_copy "$CMD_SRC" "$W"
     cd "$W"
-    go mod edit -require="$CMD_MV"
-    tools_import github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command
-    go mod tidy >&2
-    go build -trimpath \
-      -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=v$CMD_VERSION" \
-      -o "$BIN/pulumi-resource-command.tmp" github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command >&2
+    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$CMD_VERSION" \
+      -o "$BIN/pulumi-resource-command.tmp" ./cmd/pulumi-resource-command >&2
     mv "$BIN/pulumi-resource-command.tmp" "$BIN/pulumi-resource-command"
   }
-  # ---- 3b. fallback: the project's compatible provider (tools/command-provider) --
-  # When the official provider cannot be built, build our own wire-compatible
-  # implementation of command:remote:Command (see tools/command-provider/README.md)
-  # as $BIN/pulumi-resource-command. Stamp = hash of its sources + version.
-  COMPAT_DIR=$ROOT/tools/command-provider
-  build_command_compat() {
-    cd "$COMPAT_DIR"
-    go build -trimpath -ldflags "-s -w -X main.Version=$CMD_VERSION" \
-      -o "$BIN/pulumi-resource-command.tmp" . >&2
-    mv "$BIN/pulumi-resource-command.tmp" "$BIN/pulumi-resource-command"
-  }
-  command_compat() {  # reason the official provider is not built
-    log "WARNING: official pulumi-resource-command v$CMD_VERSION cannot be built: $1"
-    if [ ! -f "$COMPAT_DIR/go.mod" ]; then
-      missing pulumi-resource-command "$1 (and $COMPAT_DIR is absent)"; return
-    fi
-    local S
-    S="compat $(cd "$COMPAT_DIR" && find . -maxdepth 1 -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \) \
-      | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16) v$CMD_VERSION"
-    log "************************************************************************"
-    log "* USING THE PROJECT'S COMPATIBLE PROVIDER (tools/command-provider) AS   *"
-    log "* pulumi-resource-command, NOT THE OFFICIAL PULUMI COMMAND PROVIDER.    *"
-    log "* It implements command:remote:Command only. Production: install the    *"
-    log "* official plugin: pulumi plugin install resource command $CMD_VERSION"
-    log "************************************************************************"
-    if stamp_ok pulumi-resource-command "$S"; then
-      log "pulumi-resource-command (compat, $S): cached"
-    else
-      log "building pulumi-resource-command from tools/command-provider ($S)"
-      timed pulumi-resource-command-compat build_command_compat
-      stamp_set pulumi-resource-command "$S"
-    fi
-  }
-  # ---- end 3b ----------------------------------------------------------------
-  if [ -n "$CMD_MV" ] && stamp_ok pulumi-resource-command "$CMD_MV v$CMD_VERSION"; then
+  S="official v$CMD_VERSION src $(tree_hash "$CMD_SRC")"
+  if stamp_ok pulumi-resource-command "$S"; then
     log "pulumi-resource-command v$CMD_VERSION: cached"
-  elif [ -z "$CMD_MV" ]; then
-    command_compat "no module version known for @pulumi/command $CMD_VERSION"
-  elif ! mod_available "$CMD_MV"; then
-    command_compat "$CMD_MV is refused by the Go module proxy"
   else
-    log "building pulumi-resource-command v$CMD_VERSION ($CMD_MV)"
+    log "building pulumi-resource-command v$CMD_VERSION from $CMD_SRC"
     timed pulumi-resource-command build_command
-    stamp_set pulumi-resource-command "$CMD_MV v$CMD_VERSION"
+    stamp_set pulumi-resource-command "$S"
   fi
 fi
 

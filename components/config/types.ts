@@ -34,6 +34,8 @@ export interface NodeSpec {
   privateKey: SecretValue;
   /** Extra top-level k3s settings for this node only (e.g. node-ip, server, tls-san). */
   k3sSettings: Record<string, K3sSettingValue>;
+  /** Restore the pre-hardening files when the node leaves the stack or the stack is destroyed. */
+  restoreOnDestroy: boolean;
 }
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -130,8 +132,10 @@ export interface StackConfig {
   rollout: RolloutSettings;
   /** k3s join token written to every node's config.yaml when set. */
   k3sToken?: SecretValue;
-  /** On `pulumi destroy`, restore the files that were on the node before the first hardening. */
+  /** On `pulumi destroy`, restore the files that were on the node before the first hardening (default for every node). */
   restoreOnDestroy: boolean;
+  /** Probe every node over SSH during preview and up, and put drifted nodes back. */
+  driftCheck: boolean;
   /** Warnings to show (not errors), e.g. secrets-encryption turned on. */
   warnings: string[];
 }

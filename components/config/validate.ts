@@ -51,6 +51,7 @@ export const CONFIG_KEYS = [
   "extraArgs",
   "rollout",
   "restoreOnDestroy",
+  "driftCheck",
 ] as const;
 
 /** Top-level keys read by other capabilities (kube-bench, evidence, logs, service accounts). */
@@ -108,9 +109,9 @@ class Reader extends BaseReader {
   }
 }
 
-const NODE_KEYS = ["name", "host", "port", "user", "role", "sudo", "hostKey", "insecureIgnoreHostKey", "privateKey", "k3sSettings"];
+const NODE_KEYS = ["name", "host", "port", "user", "role", "sudo", "hostKey", "insecureIgnoreHostKey", "privateKey", "k3sSettings", "restoreOnDestroy"];
 
-function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | undefined): NodeSpec[] {
+function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | undefined, restoreDefault: boolean): NodeSpec[] {
   const list = raw.values.nodes;
   if (!Array.isArray(list) || list.length === 0) {
     r.problem("nodes", "must list at least one node, e.g. [{name: cp-1, host: 10.0.0.11, role: server, hostKey: ...}]");
@@ -154,6 +155,7 @@ function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | und
       r.problem(`${key}.privateKey`, "does not look like a private key (expected a PEM or OpenSSH block)");
     }
     const k3sSettings = readK3sSettings(r, `${key}.k3sSettings`, o.k3sSettings);
+    const restoreOnDestroy = r.bool(`${key}.restoreOnDestroy`, o.restoreOnDestroy, restoreDefault);
     nodes.push({
       name,
       host,
@@ -165,6 +167,7 @@ function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | und
       insecureIgnoreHostKey,
       privateKey: privateKey ?? { kind: "secret", value: "" },
       k3sSettings,
+      restoreOnDestroy,
     });
   });
   if (nodes.length > 0 && !nodes.some((n) => n.role === "server")) {
@@ -361,7 +364,8 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
   const benchmark = isBenchmarkId(benchmarkRaw) ? benchmarkRaw : D.DEFAULT_BENCHMARK;
   const defaultKey = r.secret("sshPrivateKey", v.sshPrivateKey, "sshPrivateKey", raw, "<secret: sshPrivateKey>");
   const k3sToken = r.secret("k3sToken", v.k3sToken, "k3sToken", raw, "<secret: k3sToken>");
-  const nodes = readNodes(r, raw, defaultKey);
+  const restoreOnDestroy = r.bool("restoreOnDestroy", v.restoreOnDestroy, false);
+  const nodes = readNodes(r, raw, defaultKey, restoreOnDestroy);
   const secretsEncryption = r.bool("secretsEncryption", v.secretsEncryption, false);
   const embeddedEtcd = r.bool("embeddedEtcd", v.embeddedEtcd, true);
   const profile: HardeningProfile = {
@@ -390,7 +394,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     r.warnings.push(`embedded etcd with ${servers} servers: an even count tolerates no more failures than ${servers - 1}; use an odd number`);
   }
   const rollout = readRollout(r, v.rollout);
-  const restoreOnDestroy = r.bool("restoreOnDestroy", v.restoreOnDestroy, false);
+  const driftCheck = r.bool("driftCheck", v.driftCheck, true);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { cluster, nodes, profile, rollout, k3sToken, restoreOnDestroy, warnings: r.warnings };
+  return { cluster, nodes, profile, rollout, k3sToken, restoreOnDestroy, driftCheck, warnings: r.warnings };
 }

@@ -12,7 +12,12 @@
  * - k3s is restarted only when a file changed, and its health is awaited within a bounded time; if it
  *   does not become healthy the previous files are put back, k3s is restarted again, and the script fails
  *   with the journal's last lines;
- * - runs on one node never overlap (flock).
+ * - k3s is restarted only when the content of a file k3s reads changed (a mode or owner fix, or the
+ *   sysctl file, needs no restart);
+ * - runs on one node never overlap (flock);
+ * - every successful run records what it left on the node (`sync` and `manifest` in the state directory):
+ *   the drift probe compares the node with that record and with the stack, and the sync marker (the
+ *   script's first argument) makes a drifted node an input change for Pulumi (see drift.ts).
  *
  * `K3S_HARDEN_ROOT` prefixes every node path. Only tests set it.
  */
@@ -25,7 +30,16 @@ export interface ScriptOptions {
   backupsToKeep: number;
   /** Lines of journal shown when a restart fails. */
   journalLines?: number;
+  /**
+   * Identity of the SSH connection the command uses (a digest of non-secret parts, see connectionId in
+   * nodeHardening.ts). The apply records it; a restore only runs when the node was last applied over the
+   * same connection, so a replaced command's delete never undoes a newer apply.
+   */
+  connectionId?: string;
 }
+
+/** Files under the state directory that record the last successful apply (read by the drift probe). */
+export const STATE_FILES = { sync: "sync", manifest: "manifest" } as const;
 
 /** Quote a string for bash (single quotes). */
 export function shq(s: string): string {
@@ -44,6 +58,9 @@ HEALTH_TIMEOUT=${opts.healthTimeoutSeconds}
 KEEP=${opts.backupsToKeep}
 JOURNAL_LINES=${opts.journalLines ?? 40}
 STATE="$R"${shq(K3S_PATHS.stateDir)}
+SYNC="$STATE/${STATE_FILES.sync}"
+MANIFEST="$STATE/${STATE_FILES.manifest}"
+CONNECTION_ID=${shq(opts.connectionId ?? "")}
 log() { printf 'k3s-hardening[%s]: %s\\n' "$NODE" "$*"; }
 die() { printf 'k3s-hardening[%s]: ERROR: %s\\n' "$NODE" "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root: connect as root or set sudo: true for this node"
@@ -68,32 +85,92 @@ restart_and_wait() {
 }
 
 /** Heredoc with the base64 payload of one file, decoded into a staged temporary file. */
-function stageFile(index: number, path: string, content: string): string {
+function stageFile(index: number, path: string, content: string, readByK3s: boolean): string {
   const b64 = Buffer.from(content, "utf8").toString("base64").replace(/(.{76})/g, "$1\n");
   const marker = `K3SH_PAYLOAD_${index}`;
-  return `stage ${shq(path)} <<'${marker}'
+  return `stage ${shq(path)} ${readByK3s ? "k3s" : "-"} <<'${marker}'
 ${b64}
 ${marker}
+`;
+}
+
+/** k3s reads every file we write except the sysctl file (applied with `sysctl -p`, not read by k3s). */
+export function readByK3s(bundle: NodeBundle, path: string): boolean {
+  return path !== bundle.sysctlFile;
+}
+
+/** The kernel parameters a bundle's sysctl file sets, in file order. */
+export function bundleSysctls(bundle: NodeBundle): Array<[string, string]> {
+  const file = bundle.files.find((f) => f.path === bundle.sysctlFile);
+  if (!file) return [];
+  const out: Array<[string, string]> = [];
+  for (const line of file.content.split("\n")) {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#") || t.startsWith(";") || !t.includes("=")) continue;
+    const i = t.indexOf("=");
+    out.push([t.slice(0, i).trim(), t.slice(i + 1).trim()]);
+  }
+  return out;
+}
+
+/** Bash that writes the record of a successful run: the sync marker and what each managed path holds. */
+function recordFunction(bundle: NodeBundle): string {
+  const files = bundle.files.map((f) => shq(f.path)).join(" ");
+  const sysctls = bundleSysctls(bundle).map(([k]) => shq(k)).join(" ");
+  return `# The record of this run, written atomically: the drift probe compares the node with it.
+write_sync() {  # marker attempts
+  local tmp
+  tmp=$(mktemp "$STATE/.sync.XXXXXX")
+  printf 'marker=%s\nattempts=%s\nconnection=%s\n' "$1" "$2" "$CONNECTION_ID" > "$tmp"
+  mv -f -- "$tmp" "$SYNC"
+}
+record_manifest() {
+  local tmp p k
+  tmp=$(mktemp "$STATE/.manifest.XXXXXX")
+  for p in ${files}; do
+    if [ -f "$R$p" ]; then printf 'file %s %s %s\n' "$(sha256sum < "$R$p" | cut -c1-64)" "$(stat -c '%a %u %g' "$R$p")" "$p"
+    else printf 'file absent %s\n' "$p"; fi
+  done > "$tmp"
+  for k in ${sysctls}; do printf 'sysctl %s %s\n' "$k" "$(sysctl -n "$k" 2>/dev/null </dev/null || echo '?')"; done >> "$tmp"
+  mv -f -- "$tmp" "$MANIFEST"
+}
+finish() {  # a successful end: record, then exit 0
+  record_manifest
+  write_sync "$MARKER" "$ATTEMPTS"
+  exit 0
+}
 `;
 }
 
 /** The apply script for one node. Deterministic: the same bundle gives the same script. */
 export function renderApplyScript(bundle: NodeBundle, opts: ScriptOptions): string {
   const dirs = bundle.directories.map((d) => `  install -d -m 0700 -o root -g root "$R"${shq(d)}\n  chmod 0700 "$R"${shq(d)}`).join("\n");
-  const stages = bundle.files.map((f, i) => stageFile(i, f.path, f.content)).join("");
+  const stages = bundle.files.map((f, i) => stageFile(i, f.path, f.content, readByK3s(bundle, f.path))).join("");
   const sysctl = bundle.sysctlFile ? shq(bundle.sysctlFile) : "''";
   return `#!/bin/bash
 # k3s-cis-hardening apply script for node ${bundle.node} (${bundle.role}); generated, do not edit.
 main() {
 ${prelude(bundle, opts)}
-TARGETS=(); STAGED=(); CHANGED=()
+# The sync marker from the command line (digits; see drift.ts); recorded when this run succeeds.
+${recordFunction(bundle)}MARKER="\${1:-}"
+case "$MARKER" in *[!0-9]*) die "invalid sync marker $MARKER" ;; esac
+ATTEMPTS=""; PREVIOUS_MARKER=""
+if [ -f "$SYNC" ]; then
+  ATTEMPTS=$(sed -n 's/^attempts=\\([0-9][0-9]*\\)$/\\1/p' "$SYNC" | head -n 1)
+  PREVIOUS_MARKER=$(sed -n 's/^marker=\\([0-9]*\\)$/\\1/p' "$SYNC" | head -n 1)
+fi
+ATTEMPTS=$(( \${ATTEMPTS:-0} + 1 ))
+# Counted before anything changes, so that a failed or killed run still moves the count on.
+write_sync "$PREVIOUS_MARKER" "$ATTEMPTS"
+TARGETS=(); STAGED=(); CHANGED=(); RESTART=0
 cleanup() { local s; for s in "\${STAGED[@]}"; do if [ -n "$s" ]; then rm -f -- "$s"; fi; done; return 0; }
 trap cleanup EXIT
 # Temporaries left by a run that was killed mid-write.
 for t in ${bundle.files.map((f) => `"$R"${shq(f.path.slice(0, f.path.lastIndexOf("/")))}`).join(" ")}; do
   [ -d "$t" ] && find "$t" -maxdepth 1 -name '.k3s-hardening.*' -type f -delete
 done
-# Stage one file from base64 on stdin; remember it if its content differs from the target.
+# Stage one file from base64 on stdin; remember it if its content, mode or owner differs from the target.
+# A content change of a file k3s reads ($2 = k3s) needs a restart; a mode or owner fix does not.
 stage() {
   local target="$R$1" dir tmp
   dir=$(dirname -- "$target")
@@ -107,6 +184,7 @@ stage() {
     STAGED[\${#STAGED[@]}-1]=""
   else
     TARGETS+=("$1"); CHANGED+=("$tmp")
+    if [ "$2" = k3s ] && ! { [ -f "$target" ] && cmp -s "$tmp" "$target"; }; then RESTART=1; fi
   fi
 }
 ${dirs}
@@ -129,7 +207,7 @@ if [ -n "$SYSCTL_FILE" ]; then
 fi
 if [ "\${#TARGETS[@]}" -eq 0 ]; then
   log "no changes"
-  exit 0
+  finish
 fi
 # Keep what is replaced: this run's backup, and the pre-hardening original the first time a path is touched.
 BACKUP="$STATE/backups/$(date -u +%Y%m%dT%H%M%SZ)-$$"
@@ -154,14 +232,18 @@ done
 sync
 # Old backups beyond KEEP.
 ls -1d "$STATE/backups/"*/ 2>/dev/null | sort | head -n -"$KEEP" | while read -r old; do rm -rf -- "$old"; done
+if [ "$RESTART" = 0 ]; then
+  log "no file k3s reads changed its content: no restart"
+  finish
+fi
 if ! unit_present; then
   log "$UNIT.service is not installed: files are in place and take effect when k3s starts"
-  exit 0
+  finish
 fi
 log "restarting $UNIT"
 if restart_and_wait; then
   log "$UNIT healthy after restart"
-  exit 0
+  finish
 fi
 TAIL=$(journal_tail)
 log "$UNIT not healthy within \${HEALTH_TIMEOUT}s; restoring previous files"
@@ -178,25 +260,29 @@ else after="$UNIT is still unhealthy after restoring the previous configuration:
 die "$UNIT did not become healthy within \${HEALTH_TIMEOUT}s after applying the hardened configuration; $after. Last journal lines:
 $TAIL"
 }
-main
+main "$@"
 `;
 }
 
 /**
- * The destroy script. By default the hardening stays on the node (destroying the stack must not silently
- * weaken a cluster); with `restore` the files found before the first run are put back and k3s restarted.
+ * The restore script (restoreOnDestroy): the files found before the first run are put back and k3s
+ * restarted. Without restoreOnDestroy there is no delete command at all: the hardening stays on the node
+ * and removing a node from the stack opens no SSH session.
  */
-export function renderDestroyScript(bundle: NodeBundle, opts: ScriptOptions, restore: boolean): string {
-  if (!restore) {
-    return `#!/bin/bash
-echo 'k3s-hardening[${bundle.node}]: hardening kept on the node (restoreOnDestroy is false); files stay in place'
-`;
-  }
+export function renderRestoreScript(bundle: NodeBundle, opts: ScriptOptions): string {
   return `#!/bin/bash
 # k3s-cis-hardening restore script for node ${bundle.node}; generated, do not edit.
 main() {
 ${prelude(bundle, opts)}
 [ -d "$STATE/original" ] || { log "nothing to restore"; exit 0; }
+# A replaced command's delete runs after its successor's apply: never undo that newer apply.
+if [ -n "$CONNECTION_ID" ] && [ -f "$SYNC" ]; then
+  applied_over=$(sed -n 's/^connection=//p' "$SYNC" | head -n 1)
+  if [ -n "$applied_over" ] && [ "$applied_over" != "$CONNECTION_ID" ]; then
+    log "the hardening on this node was last applied over another connection ($applied_over, this one is $CONNECTION_ID): a newer apply owns it; not restoring"
+    exit 0
+  fi
+fi
 changed=0
 for p in ${bundle.files.map((f) => shq(f.path)).join(" ")}; do
   if [ -e "$STATE/original$p" ]; then
@@ -212,6 +298,8 @@ if [ "$changed" = 1 ] && unit_present; then
   restart_and_wait || die "$UNIT not healthy after restoring the pre-hardening files. Last journal lines:
 $(journal_tail)"
 fi
+# The node no longer carries this stack's hardening: forget the record of it.
+rm -f -- "$SYNC" "$MANIFEST"
 log "pre-hardening files restored"
 }
 main

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { K3S_PATHS } from "../../../components/k3s/facts";
 import { renderNodeBundle } from "../../../components/k3s/render";
-import { renderApplyScript, renderDestroyScript } from "../../../components/node/script";
+import { renderApplyScript, renderRestoreScript } from "../../../components/node/script";
 import { StackConfig } from "../../../components/config/types";
 import { config } from "../helpers";
 
@@ -36,8 +36,8 @@ function script(cfg: StackConfig, nodeIndex = 0): string {
   return renderApplyScript(renderNodeBundle(cfg, cfg.nodes[nodeIndex], (s) => s), OPTS);
 }
 
-function run(node: Node, text: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync("bash", ["-s"], { input: text, env: node.env, encoding: "utf8", timeout: 60_000 });
+function run(node: Node, text: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync("bash", ["-s", "--", ...args], { input: text, env: node.env, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -206,24 +206,69 @@ describe("node script (real bash, stand-in k3s)", function () {
     fs.writeFileSync(path.join(node.root, K3S_PATHS.configFile), "node-ip: 10.0.0.5\n");
     run(node, script(cfg));
     const bundle = renderNodeBundle(cfg, cfg.nodes[0]);
-    const r = run(node, renderDestroyScript(bundle, OPTS, true));
+    const r = run(node, renderRestoreScript(bundle, OPTS));
     assert.equal(r.status, 0, r.stderr);
     assert.equal(read(node, K3S_PATHS.configFile), "node-ip: 10.0.0.5\n");
     assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.auditPolicyFile)));
     assert.deepEqual(restarts(node), ["k3s", "k3s"]);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.stateDir, "sync")), "the record of the hardening is gone");
   });
 
-  it("destroy without restore keeps the hardening", () => {
+  it("a restore never undoes an apply made over another connection (a replaced command's delete)", () => {
     const node = newNode();
-    run(node, script(cfg));
-    const r = run(node, renderDestroyScript(renderNodeBundle(cfg, cfg.nodes[0]), OPTS, false));
-    assert.equal(r.status, 0);
-    assert.match(r.stdout, /hardening kept/);
-    assert.ok(fs.existsSync(path.join(node.root, K3S_PATHS.configFile)));
+    fs.mkdirSync(path.join(node.root, "etc/rancher/k3s"), { recursive: true });
+    fs.writeFileSync(path.join(node.root, K3S_PATHS.configFile), "node-ip: 10.0.0.5\n");
+    const bundle = renderNodeBundle(cfg, cfg.nodes[0], (s) => s);
+    assert.equal(run(node, renderApplyScript(bundle, { ...OPTS, connectionId: "new-connection" })).status, 0);
+    const hardened = read(node, K3S_PATHS.configFile);
+    const old = run(node, renderRestoreScript(bundle, { ...OPTS, connectionId: "old-connection" }));
+    assert.equal(old.status, 0, old.stderr);
+    assert.match(old.stdout, /a newer apply owns it; not restoring/);
+    assert.equal(read(node, K3S_PATHS.configFile), hardened);
+    assert.deepEqual(restarts(node), ["k3s"]);
+    // The current command's restore does run.
+    const current = run(node, renderRestoreScript(bundle, { ...OPTS, connectionId: "new-connection" }));
+    assert.equal(current.status, 0, current.stderr);
+    assert.equal(read(node, K3S_PATHS.configFile), "node-ip: 10.0.0.5\n");
+  });
+
+  it("records the sync marker, the apply count and the connection after a successful run", () => {
+    const node = newNode();
+    const bundle = renderNodeBundle(cfg, cfg.nodes[0], (s) => s);
+    assert.equal(run(node, renderApplyScript(bundle, { ...OPTS, connectionId: "c1" }), ["7"]).status, 0);
+    const sync = read(node, path.join(K3S_PATHS.stateDir, "sync"));
+    assert.equal(sync, "marker=7\nattempts=1\nconnection=c1\n");
+    assert.equal(run(node, renderApplyScript(bundle, { ...OPTS, connectionId: "c1" }), ["7"]).status, 0);
+    assert.match(read(node, path.join(K3S_PATHS.stateDir, "sync")), /^marker=7\nattempts=2\n/);
+    const manifest = read(node, path.join(K3S_PATHS.stateDir, "manifest"));
+    assert.match(manifest, new RegExp(`^file [0-9a-f]{64} 600 0 0 ${K3S_PATHS.configFile}$`, "m"));
+    assert.match(manifest, /^sysctl vm.overcommit_memory 1$/m);
+    assert.equal(run(node, renderApplyScript(bundle, OPTS), ["1;x"]).status, 1, "a marker that is not digits is refused");
+  });
+
+  it("a failed run counts as an attempt but keeps the previous marker", () => {
+    const node = newNode();
+    assert.equal(run(node, script(cfg), ["1"]).status, 0);
+    fs.writeFileSync(path.join(node.state, "fail-health-if-config-contains"), "audit-log-maxage=61\n");
+    assert.equal(run(node, script(config({ audit: { maxAgeDays: 61 } })), ["2"]).status, 1);
+    assert.match(read(node, path.join(K3S_PATHS.stateDir, "sync")), /^marker=1\nattempts=2\n/);
+  });
+
+  it("a mode or owner fix, or a changed sysctl file, puts the file back without restarting k3s", () => {
+    const node = newNode();
+    assert.equal(run(node, script(cfg)).status, 0);
+    fs.chmodSync(path.join(node.root, K3S_PATHS.configFile), 0o644);
+    fs.writeFileSync(path.join(node.root, K3S_PATHS.sysctlFile), "vm.overcommit_memory = 0\n");
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.statSync(path.join(node.root, K3S_PATHS.configFile)).mode & 0o777, 0o600);
+    assert.match(read(node, K3S_PATHS.sysctlFile), /vm.overcommit_memory = 1/);
+    assert.match(r.stdout, /no file k3s reads changed its content: no restart/);
+    assert.deepEqual(restarts(node), ["k3s"]);
   });
 
   it("the apply and restore scripts are valid bash", () => {
-    for (const text of [script(config({ k3sToken: "K10-secret" })), renderDestroyScript(renderNodeBundle(cfg, cfg.nodes[0]), OPTS, true)]) {
+    for (const text of [script(config({ k3sToken: "K10-secret" })), renderRestoreScript(renderNodeBundle(cfg, cfg.nodes[0]), OPTS)]) {
       const r = spawnSync("bash", ["-n"], { input: text, encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
     }

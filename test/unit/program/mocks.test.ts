@@ -61,15 +61,47 @@ describe("program under mocks", () => {
     registered = [];
   });
 
-  it("registers one hardening component and one remote command per node", async () => {
+  it("registers one hardening component, one apply and one restore command per node", async () => {
     const cluster = createHardenedCluster(config());
-    await outputValue(cluster.nodes[4].command.id);
+    await outputValue(cluster.nodes[4].restore.id);
     const components = registered.filter((r) => r.type === "k3s-cis:node:NodeHardening");
     assert.equal(registered.filter((r) => r.type === "k3s-cis:index:ClusterHardening").length, 1);
-    const commands = registered.filter((r) => r.type === "command:remote:Command");
+    const commands = registered.filter((r) => r.type === "command:remote:Command").map((c) => c.name);
     assert.equal(components.length, 5);
-    assert.equal(commands.length, 5);
-    assert.deepEqual(commands.map((c) => c.name).sort(), ["cp-1-apply", "cp-2-apply", "cp-3-apply", "wk-1-apply", "wk-2-apply"]);
+    const names = ["cp-1", "cp-2", "cp-3", "wk-1", "wk-2"];
+    assert.deepEqual(commands.sort(), [...names.map((n) => `${n}-apply`), ...names.map((n) => `${n}-restore`)].sort());
+  });
+
+  it("opens no SSH session on delete unless the node is to be restored: no delete command otherwise", async () => {
+    const cfg = config({}, [
+      { name: "cp-1", host: "10.99.0.1", role: "server", hostKey: TEST_HOST_KEY },
+      { name: "wk-1", host: "10.99.0.2", role: "agent", hostKey: TEST_HOST_KEY, restoreOnDestroy: true },
+    ]);
+    const cluster = createHardenedCluster(cfg);
+    await Promise.all(cluster.nodes.map((n) => outputValue(n.restore.id)));
+    const inputs = (name: string) => registered.find((r) => r.name === name)!.inputs;
+    for (const n of ["cp-1", "wk-1"]) {
+      assert.equal(inputs(`${n}-apply`).delete, undefined, `${n}-apply has no delete`);
+      assert.equal(inputs(`${n}-restore`).create, undefined, `${n}-restore never runs on create or update`);
+      assert.equal(inputs(`${n}-restore`).update, undefined);
+    }
+    assert.equal(inputs("cp-1-restore").delete, undefined, "restoreOnDestroy false: nothing to run on delete");
+    assert.match(String(inputs("wk-1-restore").delete), /base64 -d/, "per-node restoreOnDestroy: the restore script");
+    assert.ok(dependencies.get("wk-1-restore")!.some((u) => u.endsWith("::wk-1-apply")), "the restore runs after its node's apply");
+  });
+
+  it("puts the drift probe's sync marker into the apply command, and nothing when the check is off", async () => {
+    const cfg = config({}, [
+      { name: "cp-1", host: "10.99.0.1", role: "server", hostKey: TEST_HOST_KEY },
+      { name: "wk-1", host: "10.99.0.2", role: "agent", hostKey: TEST_HOST_KEY, user: "ops" },
+    ]);
+    const markers: Record<string, string> = { "cp-1": "3", "wk-1": "12" };
+    const probeAll = (c: typeof cfg) => new Map(c.nodes.map((n) => [n.name, Promise.resolve({ node: n.name, findings: [], marker: markers[n.name] })]));
+    const cluster = createHardenedCluster(cfg, { probeAll });
+    assert.equal(await outputValue(cluster.nodes[0].command.create as pulumi.Output<string>), "/bin/bash -s -- 3");
+    assert.equal(await outputValue(cluster.nodes[1].command.create as pulumi.Output<string>), "sudo -n /bin/bash -s -- 12");
+    const off = createHardenedCluster({ ...cfg, driftCheck: false }, { probeAll });
+    assert.equal(await outputValue(off.nodes[0].command.create as pulumi.Output<string>), "/bin/bash -s");
   });
 
   it("orders servers strictly one at a time, then agents in batches", async () => {
@@ -111,7 +143,7 @@ describe("program under mocks", () => {
     await outputValue(cmd.id);
     const inputs = registered.find((r) => r.name === "cp-1-apply")!.inputs;
     assert.ok(!JSON.stringify(inputs.create).includes("PRIVATE KEY"));
-    assert.ok(!JSON.stringify(inputs.delete).includes("PRIVATE KEY"));
+    assert.equal(inputs.delete, undefined);
     assert.ok(!JSON.stringify(inputs.stdin ?? "").includes(TEST_PRIVATE_KEY));
   });
 
@@ -124,9 +156,9 @@ describe("program under mocks", () => {
   });
 
   it("uses sudo -n for a non-root user", async () => {
-    const cluster = createHardenedCluster(config({}, [{ name: "cp-1", host: "10.99.0.1", role: "server", user: "ops", hostKey: TEST_HOST_KEY }]));
+    const cluster = createHardenedCluster(config({ restoreOnDestroy: true }, [{ name: "cp-1", host: "10.99.0.1", role: "server", user: "ops", hostKey: TEST_HOST_KEY }]));
     assert.equal(await outputValue(cluster.nodes[0].command.create as pulumi.Output<string>), "sudo -n /bin/bash -s");
-    assert.match(await outputValue(cluster.nodes[0].command.delete as pulumi.Output<string>), /^sudo -n /);
+    assert.match(await outputValue(cluster.nodes[0].restore.delete as pulumi.Output<string>), /^sudo -n /);
   });
 
   it("passes the host key for verification", async () => {
