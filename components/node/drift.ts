@@ -10,12 +10,13 @@
  * - `pending`: the node still holds what the last apply wrote, and the stack now wants something else
  *   (a configuration change not yet applied; Pulumi shows it as an update anyway).
  *
- * The sync marker turns drift into an input change of the node's apply command, and nothing else does:
- * - in sync (or only pending changes): the marker is the one the last successful apply recorded, which
- *   is the value Pulumi holds in its state, so the command's inputs are unchanged by the probe;
- * - drifted: the marker is the node's apply count + 1, which no earlier run used (every run, failed or
- *   killed ones too, increments the count before it changes anything), so the command updates and the
- *   apply script puts the node back; its success records that marker, so the next run is in sync again.
+ * The sync marker turns a node that differs from the stack into an input change of its apply command:
+ * - in sync: the marker is the one the last successful apply recorded, which is the value Pulumi holds
+ *   in its state, so the probe leaves the command's inputs unchanged;
+ * - drifted or pending: the marker is the node's apply count + 1, which no earlier run used (every run,
+ *   failed or killed ones too, increments the count before it changes anything), so the command updates
+ *   and the apply script converges the node; its success records that marker, so the next run is in sync
+ *   again. A failed update whose new inputs Pulumi kept is retried too: the count moved on.
  */
 import { createHash } from "node:crypto";
 import { NodeBundle } from "../k3s/render";
@@ -188,8 +189,9 @@ export function compareNode(bundle: NodeBundle, probe: ProbeResult): NodeDrift {
       add({ category: "drift", item: key, what: "value", detail: `kernel parameter is ${live}, want ${want}`, restarts: false }, probe.manifestSysctls.get(key) === live && live !== "?");
     }
   }
-  const drifted = findings.some((f) => f.category === "drift");
-  return { node: bundle.node, findings, marker: syncMarker(probe, drifted) };
+  // Pending changes move the marker on too: after a failed update Pulumi may hold the new inputs
+  // already, and only a new marker makes the retry an input change.
+  return { node: bundle.node, findings, marker: syncMarker(probe, findings.length > 0) };
 }
 
 /** The sync marker for the apply command (see the module comment). */

@@ -1,6 +1,10 @@
 /**
- * End to end: the real Pulumi engine runs this program against three SSH test nodes (real sshd in network
- * namespaces, each with its own filesystem; stand-in k3s). Needs root, `pulumi` and the providers on PATH.
+ * End to end: the official Pulumi engine (CLI, Node.js language host, command and kubernetes providers,
+ * built by scripts/build-engine.sh) runs this program against four SSH test nodes (real sshd in network
+ * namespaces, each with its own filesystem; stand-in k3s). Needs root and the engine on PATH.
+ *
+ * The tests run in order on one stack, like the life of a real one: first apply, no-op, profile change,
+ * failed health, drift, key and host-key rotation, root to sudo, node removal, destroy.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -39,6 +43,8 @@ const configFile = path.join(e2eDir, `Pulumi.${STACK}.yaml`);
 const manifestsDir = path.join(e2eDir, "k8s-manifests");
 const env: NodeJS.ProcessEnv = {
   ...process.env,
+  // The provider would also offer an ssh-agent's keys: the stack's key must be the only identity.
+  SSH_AUTH_SOCK: "",
   E2E_DIR: e2eDir,
   PULUMI_HOME: path.join(e2eDir, "pulumi-home"),
   PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
@@ -50,8 +56,8 @@ const env: NodeJS.ProcessEnv = {
 };
 
 function pulumi(args: string[], input?: string): RunResult {
-  // `stack` subcommands take no --config-file; the others read the stack's config from our file.
-  const cfgArgs = args[0] === "stack" ? [] : ["--config-file", configFile];
+  // These read the stack's config from our file; `stack` and `state` subcommands take no --config-file.
+  const cfgArgs = ["preview", "up", "destroy", "config", "refresh"].includes(args[0]) ? ["--config-file", configFile] : [];
   const r = spawnSync("pulumi", [...args, "--stack", STACK, ...cfgArgs, "--non-interactive"], {
     cwd: REPO,
     env,
@@ -98,6 +104,58 @@ function journalTimes(n: TestNode, word: string): number[] {
     });
 }
 
+/** The managed files a node of this role gets. */
+function managedFiles(n: TestNode): string[] {
+  return n.role === "server" ? [K3S_PATHS.auditPolicyFile, K3S_PATHS.admissionConfigFile, K3S_PATHS.sysctlFile, K3S_PATHS.configFile] : [K3S_PATHS.sysctlFile, K3S_PATHS.configFile];
+}
+
+/** Content, mode and owner of every managed file of every node: what "unchanged" is checked against. */
+function snapshot(ns: TestNode[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of ns) {
+    for (const f of managedFiles(n)) {
+      const p = path.join(n.root, f);
+      const st = fs.statSync(p);
+      out[`${n.name}:${f}`] = `${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid} ${fs.readFileSync(p, "utf8")}`;
+    }
+  }
+  return out;
+}
+
+/** Successful SSH logins a node's sshd has logged so far. */
+function logins(n: TestNode): number {
+  const log = path.join(e2eDir, "nodes", n.name, "sshd.log");
+  return fs.existsSync(log) ? (fs.readFileSync(log, "utf8").match(/Accepted publickey/g) ?? []).length : 0;
+}
+
+/** The operations of a preview, per resource name (`pulumi preview --json`). */
+function previewSteps(extra: string[] = []): Map<string, string> {
+  const r = ok(pulumi(["preview", "--json", ...extra]), "preview --json");
+  const steps = (JSON.parse(r.stdout) as { steps: Array<{ op: string; urn: string }> }).steps;
+  return new Map(steps.filter((x) => x.op !== "same").map((x) => [x.urn.split("::").pop()!, x.op]));
+}
+
+function harness(...args: string[]): void {
+  execFileSync(HARNESS, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+function reloadNodes(): TestNode[] {
+  return JSON.parse(fs.readFileSync(path.join(e2eDir, "nodes.json"), "utf8")) as TestNode[];
+}
+
+function configNodes(ns: Array<TestNode & { restoreOnDestroy?: boolean }>): unknown[] {
+  return ns.map((n) => ({
+    name: n.name,
+    host: n.host,
+    port: n.port,
+    user: n.user,
+    role: n.role,
+    sudo: n.sudo,
+    hostKey: n.hostKey,
+    ...(n.restoreOnDestroy === undefined ? {} : { restoreOnDestroy: n.restoreOnDestroy }),
+  }));
+}
+
 function rendered(nodeName: string, file: string): string {
   const out = path.join(e2eDir, "render");
   return fs.readFileSync(path.join(out, "nodes", nodeName, file), "utf8");
@@ -105,21 +163,24 @@ function rendered(nodeName: string, file: string): string {
 
 describe("pulumi up against SSH test nodes", function () {
   this.timeout(30 * 60_000);
-  let nodes: TestNode[] = [];
+  let nodes: Array<TestNode & { restoreOnDestroy?: boolean }> = [];
+  const rotatedKeys: string[] = [];
   const byName = (n: string) => nodes.find((x) => x.name === n)!;
+
+  /** What cp-1 and wk-2 held before the first hardening: a restore must bring it back. */
+  const ORIGINAL_CP1_CONFIG = "node-ip: 10.231.0.11\nwrite-kubeconfig-mode: \"0644\"\n";
 
   before(() => {
     execFileSync(HARNESS, ["up"], { env, stdio: "inherit" });
-    nodes = JSON.parse(fs.readFileSync(path.join(e2eDir, "nodes.json"), "utf8")) as TestNode[];
+    nodes = reloadNodes();
+    fs.mkdirSync(path.join(byName("cp-1").root, "etc/rancher/k3s"), { recursive: true });
+    fs.writeFileSync(path.join(byName("cp-1").root, K3S_PATHS.configFile), ORIGINAL_CP1_CONFIG, { mode: 0o644 });
     fs.mkdirSync(path.join(e2eDir, "state"));
     ok(pulumi(["stack", "init", "--secrets-provider", "passphrase"]), "stack init");
     // `stack init` writes the stack file (with the passphrase salt) next to Pulumi.yaml; keep it in the test dir.
     fs.renameSync(path.join(REPO, `Pulumi.${STACK}.yaml`), configFile);
     setConfig("cluster", "e2e");
-    setConfig(
-      "nodes",
-      nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, user: n.user, role: n.role, sudo: n.sudo, hostKey: n.hostKey })),
-    );
+    setConfig("nodes", configNodes(nodes));
     setConfig("rollout", { healthTimeoutSeconds: 10, agentBatchSize: 1 });
     // No cluster here: the kubernetes provider writes the manifests it would apply into a directory.
     setConfig("kubernetes", { renderYamlToDirectory: manifestsDir });
@@ -146,8 +207,7 @@ describe("pulumi up against SSH test nodes", function () {
     fs.copyFileSync(configFile, path.join(renderCfg, `Pulumi.${STACK}.yaml`));
     execFileSync("npx", ["ts-node", "--transpile-only", "cli/render.ts", "--stack", STACK, "--out", outDir, "--project", renderCfg], { cwd: REPO, env, stdio: "pipe" });
     for (const n of nodes) {
-      const files = n.role === "server" ? [K3S_PATHS.auditPolicyFile, K3S_PATHS.admissionConfigFile, K3S_PATHS.sysctlFile, K3S_PATHS.configFile] : [K3S_PATHS.sysctlFile, K3S_PATHS.configFile];
-      for (const f of files) {
+      for (const f of managedFiles(n)) {
         const onNode = path.join(n.root, f);
         const st = fs.statSync(onNode);
         assert.equal(st.mode & 0o777, 0o600, `${n.name}:${f} mode`);
@@ -254,19 +314,10 @@ describe("pulumi up against SSH test nodes", function () {
     assert.match(r.stdout + r.stderr, /extraArgs\.kubelet\[0\]: read-only-port=10255 weakens a CIS control/);
   });
 
-  describe("the CrossGuard policy pack in the real engine", () => {
-    let pack = "";
+  describe("the CrossGuard policy pack in the real engine, exactly as shipped (runtime: nodejs)", () => {
+    const pack = path.join(REPO, "policy");
     before(() => {
-      // This engine's language host (the newest the Go proxy serves) cannot start `runtime: nodejs` packs
-      // through RunPlugin; the CLI runs `pulumi-analyzer-policy-nodepolicy` for a copy of the pack that says
-      // `runtime: nodepolicy`. The rules, config and node_modules are the pack's own (symlinks).
-      pack = path.join(e2eDir, "policy-pack");
-      fs.mkdirSync(pack);
-      for (const f of fs.readdirSync(path.join(REPO, "policy"))) {
-        if (f !== "PulumiPolicy.yaml") fs.symlinkSync(path.join(REPO, "policy", f), path.join(pack, f));
-      }
-      const manifest = fs.readFileSync(path.join(REPO, "policy/PulumiPolicy.yaml"), "utf8");
-      fs.writeFileSync(path.join(pack, "PulumiPolicy.yaml"), manifest.replace(/^runtime: nodejs$/m, "runtime: nodepolicy"));
+      assert.match(fs.readFileSync(path.join(pack, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
     });
 
     it("runs during preview with the shipped config and passes the stack as deployed", () => {
@@ -293,14 +344,224 @@ describe("pulumi up against SSH test nodes", function () {
     });
   });
 
+  describe("drift: hand edits on nodes show in preview and are undone by up", () => {
+    it("preview names each drifted node and file; up puts them back, restarting only where k3s reads a changed file; the next up is clean", () => {
+      const [cp1, cp2, wk1, wk2] = ["cp-1", "cp-2", "wk-1", "wk-2"].map(byName);
+      const expected = snapshot(nodes);
+      const before = nodes.map(restarts);
+      fs.appendFileSync(path.join(cp1.root, K3S_PATHS.configFile), "# hand edit\nprofile: null\n");
+      fs.rmSync(path.join(cp2.root, K3S_PATHS.auditPolicyFile));
+      fs.chmodSync(path.join(wk1.root, K3S_PATHS.configFile), 0o644);
+      fs.writeFileSync(path.join(wk2.state, "sysctl", "vm.overcommit_memory"), "0\n");
+
+      const preview = ok(pulumi(["preview"]), "preview");
+      const out = preview.stdout + preview.stderr;
+      assert.match(out, /node cp-1 drifted from the stack; pulumi up puts it back \(k3s restarts\):\s+- \/etc\/rancher\/k3s\/config\.yaml: content differs/);
+      assert.match(out, /node cp-2 drifted[^\n]*\(k3s restarts\):\s+- \/var\/lib\/rancher\/k3s\/server\/audit\.yaml: file is missing/);
+      assert.match(out, /node wk-1 drifted[^\n]*\(no restart needed\):\s+- \/etc\/rancher\/k3s\/config\.yaml: mode 644, want 600/);
+      assert.match(out, /node wk-2 drifted[^\n]*\(no restart needed\):\s+- vm\.overcommit_memory: kernel parameter is 0, want 1/);
+      assert.deepEqual(
+        [...previewSteps().entries()].sort(),
+        [["cp-1-apply", "update"], ["cp-2-apply", "update"], ["wk-1-apply", "update"], ["wk-2-apply", "update"]],
+      );
+
+      ok(pulumi(["up", "--yes", "--skip-preview"]), "up repairs the drift");
+      assert.deepEqual(snapshot(nodes), expected, "every file is back, byte for byte, 0600 root");
+      assert.equal(fs.readFileSync(path.join(wk2.state, "sysctl", "vm.overcommit_memory"), "utf8").trim(), "1");
+      assert.deepEqual(
+        nodes.map((n, i) => restarts(n).length - before[i].length),
+        [1, 1, 0, 0],
+        "cp-1 and cp-2 restart (config.yaml, audit policy); wk-1 (mode) and wk-2 (kernel parameter) do not",
+      );
+      ok(pulumi(["preview", "--expect-no-changes"]), "preview after repair");
+      ok(pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]), "up after repair");
+      assert.deepEqual(nodes.map((n, i) => restarts(n).length - before[i].length), [1, 1, 0, 0]);
+    });
+
+    it("an unreachable node fails the preview naming the node, not a silent 'no drift'", () => {
+      harness("stop", "wk-2");
+      const r = pulumi(["preview"]);
+      harness("start", "wk-2");
+      assert.notEqual(r.status, 0);
+      assert.match(r.stdout + r.stderr, /drift check: node wk-2 \(10\.231\.0\.14:22\): .*(ECONNREFUSED|refused)/);
+    });
+  });
+
+  describe("key rotation, host-key rotation and root to sudo, on the official command provider", () => {
+    const keys: string[] = [];
+    /** A new client key; the nodes accept only the given keys from now on. */
+    const newKey = (label: string): string => {
+      const f = path.join(e2eDir, `id-${label}`);
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", label, "-f", f]);
+      keys.push(f);
+      return f;
+    };
+    const useKey = (f: string) => ok(pulumi(["config", "set", "--secret", `${PROJECT}:sshPrivateKey`], fs.readFileSync(f, "utf8")), "config set sshPrivateKey");
+    let currentKey = "";
+    before(() => {
+      currentKey = nodes[0].privateKeyPath;
+      keys.push(currentKey);
+    });
+
+    /** The change is an in-place update of commands only; up passes; files unchanged; nothing restarts. */
+    const quietUpdate = (what: string): Map<string, string> => {
+      const files = snapshot(nodes);
+      const before = nodes.map(restarts);
+      const steps = previewSteps();
+      assert.ok(steps.size > 0, `${what}: the preview shows the change`);
+      for (const [name, op] of steps) assert.equal(op, "update", `${what}: ${name} is ${op}, want an in-place update`);
+      ok(pulumi(["up", "--yes", "--skip-preview"]), `up after ${what}`);
+      assert.deepEqual(snapshot(nodes), files, `${what}: node files unchanged`);
+      assert.deepEqual(nodes.map(restarts), before, `${what}: nothing restarted`);
+      ok(pulumi(["preview", "--expect-no-changes"]), `preview after ${what}`);
+      return steps;
+    };
+
+    for (const restore of [false, true]) {
+      describe(`with restoreOnDestroy ${restore}`, () => {
+        before(() => {
+          setConfig("restoreOnDestroy", restore);
+          const steps = previewSteps();
+          if (restore) {
+            // Turning the restore on changes only the restore commands (no create or update command: no SSH).
+            assert.deepEqual([...steps.keys()].sort(), nodes.map((n) => `${n.name}-restore`).sort());
+            ok(pulumi(["up", "--yes", "--skip-preview"]), "up restoreOnDestroy true");
+          } else assert.equal(steps.size, 0);
+        });
+
+        it("rotating the SSH key, with the old key removed from the nodes first", () => {
+          const next = newKey(`rotated-${restore}`);
+          harness("authorize", `${next}.pub`);
+          useKey(next);
+          currentKey = next;
+          const steps = quietUpdate("key rotation");
+          for (const n of nodes) assert.equal(steps.get(`${n.name}-apply`), "update", `${n.name}-apply updated in place`);
+        });
+
+        it("a node's new host key (config hostKey updated)", () => {
+          const name = restore ? "cp-2" : "cp-1";
+          harness("rekey", name);
+          const fresh = reloadNodes();
+          nodes = nodes.map((n) => (n.name === name ? { ...n, hostKey: fresh.find((f) => f.name === name)!.hostKey } : n));
+          const stale = pulumi(["preview"]);
+          assert.notEqual(stale.status, 0, "the old host key is refused");
+          assert.match(stale.stdout + stale.stderr, new RegExp(`node ${name} .*host key does not match the configured hostKey`));
+          setConfig("nodes", configNodes(nodes));
+          const steps = quietUpdate("host key rotation");
+          assert.equal(steps.get(`${name}-apply`), "update");
+        });
+
+        it(restore ? "switching wk-1 back from the sudo user to root" : "switching wk-1 from root to a sudo user", () => {
+          nodes = nodes.map((n) => (n.name === "wk-1" ? { ...n, user: restore ? "root" : "k3sdeploy", sudo: !restore } : n));
+          setConfig("nodes", configNodes(nodes));
+          const steps = quietUpdate("login user switch");
+          assert.equal(steps.get("wk-1-apply"), "update");
+        });
+      });
+    }
+
+    it("a replaced command's delete never undoes the newer apply (as if a provider replaced on a connection change)", () => {
+      // The old key stays accepted so that the replaced restore command can still connect and run.
+      const next = newKey("replaced");
+      harness("authorize", `${currentKey}.pub`, `${next}.pub`);
+      useKey(next);
+      const urns = (JSON.parse(ok(pulumi(["stack", "export"]), "stack export").stdout) as { deployment: { resources: Array<{ urn: string }> } }).deployment.resources.map((r) => r.urn);
+      const urn = (name: string) => urns.find((u) => u.endsWith(`::${name}`))!;
+      const files = snapshot(nodes);
+      const before = nodes.map(restarts);
+      const r = ok(pulumi(["up", "--yes", "--skip-preview", "--replace", urn("cp-1-apply"), "--replace", urn("cp-1-restore")]), "up with forced replacement");
+      assert.match(r.stdout, /k3s-hardening\[cp-1\]: the hardening on this node was last applied over another connection .* a newer apply owns it; not restoring/);
+      assert.deepEqual(snapshot(nodes), files, "cp-1 stays hardened");
+      assert.deepEqual(nodes.map(restarts), before);
+      harness("authorize", `${next}.pub`);
+      currentKey = next;
+    });
+
+    after(() => {
+      rotatedKeys.push(...keys);
+    });
+  });
+
+  describe("a decommissioned node", () => {
+    it("with restoreOnDestroy false: removing a node whose sshd is stopped passes, with no SSH session", () => {
+      // Stack-level restoreOnDestroy is true here; wk-2 opts out while it is still up.
+      nodes = nodes.map((n) => (n.name === "wk-2" ? { ...n, restoreOnDestroy: false } : n));
+      setConfig("nodes", configNodes(nodes));
+      assert.deepEqual([...previewSteps().entries()], [["wk-2-restore", "update"]]);
+      ok(pulumi(["up", "--yes", "--skip-preview"]), "up wk-2 restoreOnDestroy false");
+      const wk2 = byName("wk-2");
+      harness("stop", "wk-2");
+      const seen = logins(wk2);
+      setConfig("nodes", configNodes(nodes.filter((n) => n.name !== "wk-2")));
+      const steps = previewSteps();
+      assert.equal(steps.get("wk-2-apply"), "delete");
+      assert.equal(steps.get("wk-2-restore"), "delete");
+      ok(pulumi(["up", "--yes", "--skip-preview"]), "up without wk-2");
+      assert.equal(logins(wk2), seen);
+    });
+
+    it("with restoreOnDestroy true: removing an unreachable node fails naming it and how to let it go, and that works", () => {
+      harness("start", "wk-2");
+      const fresh = reloadNodes().find((n) => n.name === "wk-2")!;
+      nodes = nodes.map((n) => (n.name === "wk-2" ? { ...fresh, user: n.user, sudo: n.sudo } : n));
+      setConfig("nodes", configNodes(nodes));
+      ok(pulumi(["up", "--yes", "--skip-preview"]), "up with wk-2 back (restoreOnDestroy true)");
+      harness("stop", "wk-2");
+      nodes = nodes.filter((n) => n.name !== "wk-2");
+      setConfig("nodes", configNodes(nodes));
+      const r = pulumi(["up", "--yes", "--skip-preview"]);
+      const out = r.stdout + r.stderr;
+      assert.notEqual(r.status, 0, "pulumi up must fail");
+      assert.match(out, /node wk-2 \(10\.231\.0\.14:22\) cannot be reached \(connect ECONNREFUSED[^)]*\), so its pre-hardening files cannot be restored/);
+      const m = /pulumi state delete '([^']+)'/.exec(out);
+      assert.ok(m && m[1].endsWith("::wk-2-restore"), out);
+      ok(pulumi(["state", "delete", m[1], "--yes"]), "state delete");
+      ok(pulumi(["up", "--yes", "--skip-preview"]), "up after letting wk-2 go");
+      ok(pulumi(["preview", "--expect-no-changes"]), "clean after removal");
+    });
+  });
+
   it("the state holds no plaintext private key or token", () => {
     const exported = ok(pulumi(["stack", "export"]), "stack export").stdout;
-    const key = fs.readFileSync(nodes[0].privateKeyPath, "utf8");
-    const keyBody = key.split("\n")[1];
-    assert.ok(keyBody.length > 20);
-    assert.ok(!exported.includes(keyBody), "private key body found in state");
+    for (const f of [nodes[0].privateKeyPath, ...rotatedKeys]) {
+      const keyBody = fs.readFileSync(f, "utf8").split("\n")[1];
+      assert.ok(keyBody.length > 20);
+      assert.ok(!exported.includes(keyBody), `private key body of ${f} found in state`);
+      const grep = spawnSync("grep", ["-rlF", keyBody, path.join(e2eDir, "state")], { encoding: "utf8" });
+      assert.equal(grep.status, 1, `private key found in state files: ${grep.stdout}`);
+    }
     assert.ok(!exported.includes("K10e2e-token-never-in-state"), "token found in state");
-    const grep = spawnSync("grep", ["-rlF", keyBody, path.join(e2eDir, "state")], { encoding: "utf8" });
-    assert.equal(grep.status, 1, `private key found in state files: ${grep.stdout}`);
+  });
+
+  describe("pulumi destroy", () => {
+    it("without --run-program stops before anything is deleted (the restore check runs in the program)", () => {
+      const files = snapshot(nodes);
+      const r = pulumi(["destroy", "--yes", "--skip-preview"]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stdout + r.stderr, /--run-program/);
+      assert.deepEqual(snapshot(nodes), files);
+    });
+
+    it("with --run-program restores the pre-hardening files on the nodes that asked for it, keeps the others", () => {
+      nodes = nodes.map((n) => (n.name === "cp-2" ? { ...n, restoreOnDestroy: false } : n));
+      setConfig("nodes", configNodes(nodes));
+      ok(pulumi(["up", "--yes", "--skip-preview"]), "up cp-2 restoreOnDestroy false");
+      const cp2Files = snapshot([byName("cp-2")]);
+      const before = nodes.map(restarts);
+      ok(pulumi(["destroy", "--yes", "--skip-preview", "--run-program"]), "destroy --run-program");
+      const cp1 = byName("cp-1");
+      const cfgFile = path.join(cp1.root, K3S_PATHS.configFile);
+      assert.equal(fs.readFileSync(cfgFile, "utf8"), ORIGINAL_CP1_CONFIG, "cp-1 has its original config.yaml back");
+      assert.equal(fs.statSync(cfgFile).mode & 0o777, 0o644, "with its original mode");
+      for (const f of [K3S_PATHS.auditPolicyFile, K3S_PATHS.admissionConfigFile, K3S_PATHS.sysctlFile]) {
+        assert.ok(!fs.existsSync(path.join(cp1.root, f)), `cp-1: ${f} was absent before the hardening`);
+      }
+      assert.ok(!fs.existsSync(path.join(byName("wk-1").root, K3S_PATHS.configFile)), "wk-1: config.yaml was absent before");
+      assert.deepEqual(snapshot([byName("cp-2")]), cp2Files, "cp-2 (restoreOnDestroy false) keeps its hardening");
+      assert.deepEqual(
+        nodes.map((n, i) => restarts(n).length - before[i].length),
+        nodes.map((n) => (n.name === "cp-2" ? 0 : 1)),
+      );
+    });
   });
 });

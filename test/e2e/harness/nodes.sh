@@ -3,6 +3,11 @@
 # mount and UTS namespace, reachable from the host over a private bridge.
 #
 #   E2E_DIR=/tmp/x test/e2e/harness/nodes.sh up|down|status
+#   E2E_DIR=/tmp/x test/e2e/harness/nodes.sh stop|start|rekey <node>
+#   E2E_DIR=/tmp/x test/e2e/harness/nodes.sh authorize <public key file>...
+#
+# E2E_NODE_COUNT=N (same value for every call) gives N nodes instead of the default four:
+# 3 servers when N >= 5, else 1, the rest agents, all logging in as root.
 #
 # See test/e2e/harness/README.md.
 set -euo pipefail
@@ -18,11 +23,22 @@ DEPLOY_USER=k3sdeploy
 SSHD=/usr/sbin/sshd
 
 # name ip login-user role sudo
-NODES=(
-  "cp-1 10.231.0.11 root server false"
-  "cp-2 10.231.0.12 $DEPLOY_USER server true"
-  "wk-1 10.231.0.13 root agent false"
-)
+if [[ -n "${E2E_NODE_COUNT:-}" ]]; then
+  [[ "$E2E_NODE_COUNT" =~ ^[1-9][0-9]?$ && "$E2E_NODE_COUNT" -le 60 ]] || { echo "E2E_NODE_COUNT must be 1..60" >&2; exit 2; }
+  NODES=()
+  servers=1; [[ "$E2E_NODE_COUNT" -ge 5 ]] && servers=3
+  for ((i = 1; i <= E2E_NODE_COUNT; i++)); do
+    if ((i <= servers)); then NODES+=("cp-$i 10.231.0.$((10 + i)) root server false")
+    else NODES+=("wk-$((i - servers)) 10.231.0.$((10 + i)) root agent false"); fi
+  done
+else
+  NODES=(
+    "cp-1 10.231.0.11 root server false"
+    "cp-2 10.231.0.12 $DEPLOY_USER server true"
+    "wk-1 10.231.0.13 root agent false"
+    "wk-2 10.231.0.14 root agent false"
+  )
+fi
 
 # Host paths replaced by per-node directories inside each node.
 NODE_MOUNTS=(/etc/rancher /var/lib/rancher /etc/sysctl.d /var/log/kubernetes /var/lib/k3s-standin)
@@ -36,7 +52,7 @@ log() { printf '[nodes] %s\n' "$*" >&2; }
 die() { printf '[nodes] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  echo "usage: E2E_DIR=<dir> $0 up|down|status" >&2
+  echo "usage: E2E_DIR=<dir> $0 up|down|status | stop|start|rekey <node> | authorize <pubkey file>..." >&2
   exit 2
 }
 
@@ -102,10 +118,14 @@ down_node() {
 }
 
 cmd_down() {
-  local spec name
+  local spec name ns
   for spec in "${NODES[@]}"; do
     read -r name _ <<<"$spec"
     down_node "$name"
+  done
+  # nodes of an earlier run with another E2E_NODE_COUNT
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^k3sh-/ { print $1 }'); do
+    down_node "${ns#k3sh-}"
   done
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link del "$BRIDGE" 2>/dev/null || log "could not delete bridge $BRIDGE"
@@ -207,7 +227,8 @@ PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
-AllowUsers $user
+# Both logins on every node: tests switch a node between root and a sudo user.
+AllowUsers root $DEPLOY_USER
 # pam_loginuid and friends fail in containers; keys need no PAM.
 UsePAM no
 UseDNS no
@@ -246,13 +267,11 @@ prepare_node() {
   write_sshd_config "$name" "$ip" "$user" "$dir"
   write_node_hosts "$name" "$dir"
   rm -rf "$dir/sudoers.d"
-  if [[ "$sudo" == true ]]; then
-    # node-private /etc/sudoers.d: the host's entries plus the deploy user's rule
-    mkdir -m 0755 "$dir/sudoers.d"
-    cp -a /etc/sudoers.d/. "$dir/sudoers.d/" 2>/dev/null || true
-    printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$user" >"$dir/sudoers.d/k3sdeploy-e2e"
-    chmod 0440 "$dir/sudoers.d/k3sdeploy-e2e"
-  fi
+  # node-private /etc/sudoers.d: the host's entries plus the deploy user's rule
+  mkdir -m 0755 "$dir/sudoers.d"
+  cp -a /etc/sudoers.d/. "$dir/sudoers.d/" 2>/dev/null || true
+  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$DEPLOY_USER" >"$dir/sudoers.d/k3sdeploy-e2e"
+  chmod 0440 "$dir/sudoers.d/k3sdeploy-e2e"
   : >"$dir/sshd.log"
 }
 
@@ -361,11 +380,61 @@ cmd_status() {
   return "$rc"
 }
 
-[[ $# -eq 1 ]] || usage
+# ---------------------------------------------------------------- one node
+
+node_spec() {
+  local spec n
+  for spec in "${NODES[@]}"; do
+    read -r n _ <<<"$spec"
+    [[ "$n" == "$1" ]] && { printf '%s\n' "$spec"; return 0; }
+  done
+  die "unknown node $1"
+}
+
+# Stop a node's sshd: the machine is gone as far as SSH is concerned (its files stay).
+cmd_stop() {
+  local dir pid
+  node_spec "$1" >/dev/null
+  dir="$(node_dir "$1")"
+  pid="$(head -n 1 "$dir/sshd.pid" 2>/dev/null || true)"
+  if [[ -n "$pid" && -e "/proc/$pid" ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == sshd ]]; then kill_pid "$pid"; fi
+  rm -f "$dir/sshd.pid"
+}
+
+# Start a node's sshd again in its network namespace (a fresh mount namespace over the same files).
+cmd_start() {
+  local name ip user role sudo
+  read -r name ip user role sudo <<<"$(node_spec "$1")"
+  cmd_stop "$name"
+  prepare_node "$name" "$ip" "$user" "$sudo"
+  start_node "$name"
+  wait_node "$name"
+  write_nodes_json
+}
+
+# A new host key for a node (as after a rebuild), sshd restarted with it; nodes.json shows the new key.
+cmd_rekey() {
+  node_spec "$1" >/dev/null
+  rm -f "$(node_dir "$1")/ssh_host_ed25519_key" "$(node_dir "$1")/ssh_host_ed25519_key.pub"
+  cmd_start "$1"
+}
+
+# Replace the authorized keys of every node with the given public key files.
+cmd_authorize() {
+  local tmp="$E2E_DIR/ssh/authorized_keys.tmp" f
+  : >"$tmp"
+  for f in "$@"; do cat "$f" >>"$tmp"; done
+  chmod 0644 "$tmp"
+  mv "$tmp" "$E2E_DIR/ssh/authorized_keys"
+}
+
+[[ $# -ge 1 ]] || usage
 require_env
 case "$1" in
-  up) cmd_up ;;
-  down) cmd_down ;;
-  status) cmd_status ;;
+  up) [[ $# -eq 1 ]] || usage; cmd_up ;;
+  down) [[ $# -eq 1 ]] || usage; cmd_down ;;
+  status) [[ $# -eq 1 ]] || usage; cmd_status ;;
+  stop | start | rekey) [[ $# -eq 2 ]] || usage; "cmd_$1" "$2" ;;
+  authorize) [[ $# -ge 2 ]] || usage; shift; cmd_authorize "$@" ;;
   *) usage ;;
 esac

@@ -125,7 +125,7 @@ describe("drift (probe run with real bash, stand-in k3s)", function () {
     });
   }
 
-  it("a configuration change not yet applied is pending, not drift, and leaves the marker alone", () => {
+  it("a configuration change not yet applied is pending, not drift; the marker moves on so a failed update is retried", () => {
     const node = newNode();
     const m1 = probe(node).marker;
     apply(node, m1);
@@ -135,7 +135,10 @@ describe("drift (probe run with real bash, stand-in k3s)", function () {
       d.findings.map((f) => [f.category, f.item, f.what]),
       [["pending", K3S_PATHS.configFile, "content"]],
     );
-    assert.equal(d.marker, m1);
+    assert.equal(d.marker, "2");
+    assert.notEqual(d.marker, m1);
+    apply(node, d.marker, changed);
+    assert.equal(probe(node, changed).marker, d.marker, "in sync again after the apply");
   });
 
   it("a failed apply moves the count on, so the retry is still an input change", () => {
