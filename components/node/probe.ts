@@ -79,10 +79,19 @@ export function sshBanner(host: string, port: number, timeoutMs = 10_000): Promi
   });
 }
 
+/** Pulumi's marker for a secret value on the wire; hook arguments may carry it inside an Output. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+function unwrapSecretValue<T>(x: T): T {
+  if (x !== null && typeof x === "object" && SECRET_SIG in (x as object)) return (x as unknown as { value: T }).value;
+  return x;
+}
+
+/** A hook argument's plain value, whether given plain, as an Output, or in the secret envelope. */
 function unwrap<T>(v: T | pulumi.Output<T> | undefined): Promise<T | undefined> {
   if (v === undefined) return Promise.resolve(undefined);
-  if (!pulumi.Output.isInstance(v)) return Promise.resolve(v);
-  return new Promise((resolve) => v.apply((x) => (resolve(x), x)));
+  if (!pulumi.Output.isInstance(v)) return Promise.resolve(unwrapSecretValue(v));
+  return new Promise((resolve) => v.apply((x) => (resolve(unwrapSecretValue(x)), x)));
 }
 
 /** Name of the hook, as recorded in the state of every restore command that uses it. */

@@ -460,21 +460,23 @@ describe("pulumi up against SSH test nodes", function () {
       });
     }
 
-    it("a replaced command's delete never undoes the newer apply (as if a provider replaced on a connection change)", () => {
-      // The old key stays accepted so that the replaced restore command can still connect and run.
-      const next = newKey("replaced");
-      harness("authorize", `${currentKey}.pub`, `${next}.pub`);
-      useKey(next);
-      const urns = (JSON.parse(ok(pulumi(["stack", "export"]), "stack export").stdout) as { deployment: { resources: Array<{ urn: string }> } }).deployment.resources.map((r) => r.urn);
-      const urn = (name: string) => urns.find((u) => u.endsWith(`::${name}`))!;
-      const files = snapshot(nodes);
-      const before = nodes.map(restarts);
-      const r = ok(pulumi(["up", "--yes", "--skip-preview", "--replace", urn("cp-1-apply"), "--replace", urn("cp-1-restore")]), "up with forced replacement");
-      assert.match(r.stdout, /k3s-hardening\[cp-1\]: the hardening on this node was last applied over another connection .* a newer apply owns it; not restoring/);
-      assert.deepEqual(snapshot(nodes), files, "cp-1 stays hardened");
-      assert.deepEqual(nodes.map(restarts), before);
-      harness("authorize", `${next}.pub`);
-      currentKey = next;
+    describe("a replaced command", () => {
+      it("a replaced command's delete never undoes the newer apply (as if a provider replaced on a connection change)", () => {
+        // The old key stays accepted so that the replaced restore command can still connect and run.
+        const next = newKey("replaced");
+        harness("authorize", `${currentKey}.pub`, `${next}.pub`);
+        useKey(next);
+        const urns = (JSON.parse(ok(pulumi(["stack", "export"]), "stack export").stdout) as { deployment: { resources: Array<{ urn: string }> } }).deployment.resources.map((r) => r.urn);
+        const urn = (name: string) => urns.find((u) => u.endsWith(`::${name}`))!;
+        const files = snapshot(nodes);
+        const before = nodes.map(restarts);
+        const r = ok(pulumi(["up", "--yes", "--skip-preview", "--replace", urn("cp-1-apply"), "--replace", urn("cp-1-restore")]), "up with forced replacement");
+        assert.match(r.stdout, /k3s-hardening\[cp-1\]: the hardening on this node was last applied over another connection .* a newer apply owns it; not restoring/);
+        assert.deepEqual(snapshot(nodes), files, "cp-1 stays hardened");
+        assert.deepEqual(nodes.map(restarts), before);
+        harness("authorize", `${next}.pub`);
+        currentKey = next;
+      });
     });
 
     after(() => {
@@ -521,16 +523,18 @@ describe("pulumi up against SSH test nodes", function () {
     });
   });
 
-  it("the state holds no plaintext private key or token", () => {
-    const exported = ok(pulumi(["stack", "export"]), "stack export").stdout;
-    for (const f of [nodes[0].privateKeyPath, ...rotatedKeys]) {
-      const keyBody = fs.readFileSync(f, "utf8").split("\n")[1];
-      assert.ok(keyBody.length > 20);
-      assert.ok(!exported.includes(keyBody), `private key body of ${f} found in state`);
-      const grep = spawnSync("grep", ["-rlF", keyBody, path.join(e2eDir, "state")], { encoding: "utf8" });
-      assert.equal(grep.status, 1, `private key found in state files: ${grep.stdout}`);
-    }
-    assert.ok(!exported.includes("K10e2e-token-never-in-state"), "token found in state");
+  describe("secrets", () => {
+    it("the state holds no plaintext private key or token", () => {
+      const exported = ok(pulumi(["stack", "export"]), "stack export").stdout;
+      for (const f of [nodes[0].privateKeyPath, ...rotatedKeys]) {
+        const keyBody = fs.readFileSync(f, "utf8").split("\n")[1];
+        assert.ok(keyBody.length > 20);
+        assert.ok(!exported.includes(keyBody), `private key body of ${f} found in state`);
+        const grep = spawnSync("grep", ["-rlF", keyBody, path.join(e2eDir, "state")], { encoding: "utf8" });
+        assert.equal(grep.status, 1, `private key found in state files: ${grep.stdout}`);
+      }
+      assert.ok(!exported.includes("K10e2e-token-never-in-state"), "token found in state");
+    });
   });
 
   describe("pulumi destroy", () => {
