@@ -135,6 +135,17 @@ function previewSteps(extra: string[] = []): Map<string, string> {
   return new Map(steps.filter((x) => x.op !== "same").map((x) => [x.urn.split("::").pop()!, x.op]));
 }
 
+/** `npm run drift` against the e2e stack. */
+function driftCli(args: string[]): RunResult {
+  const r = spawnSync("npx", ["ts-node", "--transpile-only", "cli/drift.ts", "--stack", STACK, "--config-file", configFile, ...args], {
+    cwd: REPO,
+    env,
+    encoding: "utf8",
+    timeout: 5 * 60_000,
+  });
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
 function harness(...args: string[]): void {
   execFileSync(HARNESS, args, { env, stdio: ["ignore", "ignore", "inherit"] });
 }
@@ -364,6 +375,20 @@ describe("pulumi up against SSH test nodes", function () {
         [...previewSteps().entries()].sort(),
         [["cp-1-apply", "update"], ["cp-2-apply", "update"], ["wk-1-apply", "update"], ["wk-2-apply", "update"]],
       );
+      // The same check without a deployment.
+      const cli = driftCli(["--json"]);
+      assert.equal(cli.status, 1, cli.stderr);
+      const report = JSON.parse(cli.stdout) as { nodes: Array<{ node: string; status: string; findings: Array<{ item: string; what: string }> }> };
+      assert.deepEqual(
+        report.nodes.map((n) => [n.node, n.status, n.findings.map((f) => `${f.item} ${f.what}`)]),
+        [
+          ["cp-1", "drift", [`${K3S_PATHS.configFile} content`]],
+          ["cp-2", "drift", [`${K3S_PATHS.auditPolicyFile} missing`]],
+          ["wk-1", "drift", [`${K3S_PATHS.configFile} mode`]],
+          ["wk-2", "drift", ["vm.overcommit_memory value"]],
+        ],
+      );
+      assert.doesNotMatch(cli.stdout + cli.stderr, /K10e2e-token-never-in-state|PRIVATE KEY/);
 
       ok(pulumi(["up", "--yes", "--skip-preview"]), "up repairs the drift");
       assert.deepEqual(snapshot(nodes), expected, "every file is back, byte for byte, 0600 root");
@@ -375,13 +400,19 @@ describe("pulumi up against SSH test nodes", function () {
       );
       ok(pulumi(["preview", "--expect-no-changes"]), "preview after repair");
       ok(pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]), "up after repair");
+      const clean = driftCli([]);
+      assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+      assert.match(clean.stdout, /^cp-1 +in-sync/m);
       assert.deepEqual(nodes.map((n, i) => restarts(n).length - before[i].length), [1, 1, 0, 0]);
     });
 
     it("an unreachable node fails the preview naming the node, not a silent 'no drift'", () => {
       harness("stop", "wk-2");
       const r = pulumi(["preview"]);
+      const cli = driftCli([]);
       harness("start", "wk-2");
+      assert.equal(cli.status, 2, "npm run drift: exit 2 for an unreachable node");
+      assert.match(cli.stdout, /^wk-2 +unreachable .*10\.231\.0\.14:22/m);
       assert.notEqual(r.status, 0);
       assert.match(r.stdout + r.stderr, /drift check: node wk-2 \(10\.231\.0\.14:22\): .*(ECONNREFUSED|refused)/);
     });

@@ -28,6 +28,16 @@ describe("stack configuration validation", () => {
     assert.equal(cfg.profile.audit.maxAgeDays, 30);
     assert.equal(cfg.rollout.agentBatchSize, 1);
     assert.equal(cfg.restoreOnDestroy, false);
+    assert.equal(cfg.driftCheck, true);
+    assert.ok(cfg.nodes.every((n) => n.restoreOnDestroy === false));
+  });
+
+  it("takes restoreOnDestroy per node, defaulting to the stack's", () => {
+    const nodes = [rawNode("cp-1", "server", 1), { ...rawNode("wk-1", "agent", 2), restoreOnDestroy: false }];
+    const cfg = validateStackConfig(rawConfig({ restoreOnDestroy: true }, nodes));
+    assert.deepEqual(cfg.nodes.map((n) => n.restoreOnDestroy), [true, false]);
+    rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), restoreOnDestroy: "yes" }]), "nodes[0].restoreOnDestroy", /true or false|boolean/);
+    rejects(rawConfig({ driftCheck: "off" }), "driftCheck", /true or false|boolean/);
   });
 
   it("accepts benchmarks 1.8 and 1.9", () => {
