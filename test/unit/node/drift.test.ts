@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { K3S_PATHS } from "../../../components/k3s/facts";
 import { renderNodeBundle } from "../../../components/k3s/render";
@@ -13,34 +12,14 @@ import { renderApplyScript } from "../../../components/node/script";
 import { compareNode, describeFindings, parseProbeOutput, renderProbeScript, syncMarker } from "../../../components/node/drift";
 import { StackConfig } from "../../../components/config/types";
 import { config } from "../helpers";
+import { newStandinNode as newNode, restartsOn as restarts, runOnNode, StandinNode as Node } from "./standinNode";
 
-const STANDINS = path.resolve(__dirname, "../../standins/bin");
 const OPTS = { healthTimeoutSeconds: 3, backupsToKeep: 2, journalLines: 5 };
 
-interface Node {
-  root: string;
-  state: string;
-  env: NodeJS.ProcessEnv;
-}
 
-function newNode(): Node {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3sh-drift-"));
-  const root = path.join(dir, "root");
-  const state = path.join(dir, "state");
-  fs.mkdirSync(root);
-  fs.mkdirSync(state);
-  return { root, state, env: { ...process.env, PATH: `${STANDINS}:${process.env.PATH}`, K3S_HARDEN_ROOT: root, K3S_STANDIN_STATE: state } };
-}
 
-function bash(node: Node, text: string, args: string[] = []) {
-  const r = spawnSync("bash", ["-s", "--", ...args], { input: text, env: node.env, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bash = runOnNode;
 
-function restarts(node: Node): string[] {
-  const f = path.join(node.state, "restarts.log");
-  return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean) : [];
-}
 
 describe("drift (probe run with real bash, stand-in k3s)", function () {
   this.timeout(120_000);

@@ -5,30 +5,16 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { K3S_PATHS } from "../../../components/k3s/facts";
 import { renderNodeBundle } from "../../../components/k3s/render";
 import { renderApplyScript, renderRestoreScript } from "../../../components/node/script";
 import { StackConfig } from "../../../components/config/types";
 import { config } from "../helpers";
+import { newStandinNode as newNode, restartsOn as restarts, runOnNode, StandinNode as Node } from "./standinNode";
 
-const STANDINS = path.resolve(__dirname, "../../standins/bin");
 
-interface Node {
-  root: string;
-  state: string;
-  env: NodeJS.ProcessEnv;
-}
 
-function newNode(): Node {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3sh-script-"));
-  const root = path.join(dir, "root");
-  const state = path.join(dir, "state");
-  fs.mkdirSync(root);
-  fs.mkdirSync(state);
-  return { root, state, env: { ...process.env, PATH: `${STANDINS}:${process.env.PATH}`, K3S_HARDEN_ROOT: root, K3S_STANDIN_STATE: state } };
-}
 
 const OPTS = { healthTimeoutSeconds: 3, backupsToKeep: 2, journalLines: 5 };
 
@@ -36,15 +22,8 @@ function script(cfg: StackConfig, nodeIndex = 0): string {
   return renderApplyScript(renderNodeBundle(cfg, cfg.nodes[nodeIndex], (s) => s), OPTS);
 }
 
-function run(node: Node, text: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync("bash", ["-s", "--", ...args], { input: text, env: node.env, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runOnNode;
 
-function restarts(node: Node): string[] {
-  const f = path.join(node.state, "restarts.log");
-  return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean) : [];
-}
 
 function read(node: Node, p: string): string {
   return fs.readFileSync(path.join(node.root, p), "utf8");
