@@ -1,7 +1,8 @@
 /**
  * Cost of the drift check: `pulumi preview` wall time with the check (one read-only SSH probe per node)
  * against the same preview without it, on 3 and 20 SSH test nodes (test/e2e/harness), after a first
- * `pulumi up` so that both previews see a converged stack. Prints figures; not a test.
+ * `pulumi up` so that both previews see a converged stack (the one with the check must report no
+ * changes). Prints figures; not a test.
  *
  * Needs root and the engine on PATH (scripts/build-engine.sh); says so and skips otherwise.
  * Env: DRIFT_BENCH_SIZES (default "3,20"), DRIFT_BENCH_RUNS (default 3).
@@ -67,8 +68,10 @@ function measure(n: number): { withCheck: number[]; without: number[] } {
     for (let i = 0; i < RUNS; i++) {
       set("driftCheck", true);
       withCheck.push(pulumi(["preview", "--expect-no-changes"]));
+      // Without the check the sync marker is left out of the apply commands, so this preview shows them
+      // as updates; it still computes the same plan for the same resources.
       set("driftCheck", false);
-      without.push(pulumi(["preview", "--expect-no-changes"]));
+      without.push(pulumi(["preview"]));
     }
     return { withCheck, without };
   } finally {

@@ -8,7 +8,8 @@
  * - `drift`: the node differs from the stack *and* from what the last apply wrote: a hand edit, a deleted
  *   file, a chmod, a reset kernel parameter;
  * - `pending`: the node still holds what the last apply wrote, and the stack now wants something else
- *   (a configuration change not yet applied; Pulumi shows it as an update anyway).
+ *   (a configuration change not yet applied; Pulumi shows it as an update anyway), or the stack never
+ *   applied to the node (a new node).
  *
  * The sync marker turns a node that differs from the stack into an input change of its apply command:
  * - in sync: the marker is the one the last successful apply recorded, which is the value Pulumi holds
@@ -158,7 +159,9 @@ const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex
 /** Compare a probe with the bundle the stack would write now (the real one, secrets included). */
 export function compareNode(bundle: NodeBundle, probe: ProbeResult): NodeDrift {
   const findings: Finding[] = [];
-  const add = (f: Finding, lastApplied: boolean) => findings.push({ ...f, category: lastApplied ? "pending" : "drift" });
+  // A node this stack never applied to (no record at all) is not drifted: everything on it is pending.
+  const neverApplied = probe.attempts === 0 && probe.manifestFiles.size === 0;
+  const add = (f: Finding, lastApplied: boolean) => findings.push({ ...f, category: lastApplied || neverApplied ? "pending" : "drift" });
   for (const file of bundle.files) {
     const live = probe.files.get(file.path) ?? { sha: "absent" };
     const recorded = probe.manifestFiles.get(file.path);

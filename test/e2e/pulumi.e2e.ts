@@ -210,6 +210,7 @@ describe("pulumi up against SSH test nodes", function () {
   it("hardens every node: files with the rendered content, root-owned 0600, one restart each", () => {
     const r = ok(pulumi(["up", "--yes", "--skip-preview"]), "pulumi up");
     assert.match(r.stdout, /created/, r.stdout);
+    assert.doesNotMatch(r.stdout, /drifted/, "a node never hardened by this stack is new, not drifted");
     // What the render command shows is what the nodes got (render has placeholders for the token).
     const outDir = path.join(e2eDir, "render");
     const renderCfg = path.join(e2eDir, "render-project");

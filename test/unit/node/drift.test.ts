@@ -36,10 +36,11 @@ describe("drift (probe run with real bash, stand-in k3s)", function () {
     return r;
   };
 
-  it("a fresh node is drift (everything missing); after the apply with that marker it is in sync with the same marker", () => {
+  it("a new node is pending, not drifted (everything missing); after the apply with that marker it is in sync with the same marker", () => {
     const node = newNode();
     const first = probe(node);
-    assert.ok(first.findings.some((f) => f.category === "drift" && f.item === K3S_PATHS.configFile && f.what === "missing"));
+    assert.ok(first.findings.some((f) => f.category === "pending" && f.item === K3S_PATHS.configFile && f.what === "missing"));
+    assert.ok(first.findings.every((f) => f.category === "pending"), "nothing was ever applied: no drift");
     assert.equal(first.marker, "1");
     apply(node, first.marker);
     const second = probe(node);
