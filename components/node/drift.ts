@@ -50,6 +50,7 @@ done
 for k in ${sysctls}; do printf 'sysctl %s %s\\n' "$k" "$(sysctl -n "$k" 2>/dev/null </dev/null || echo '?')"; done
 [ -f ${state}/${STATE_FILES.sync} ] && sed 's/^/sync /' ${state}/${STATE_FILES.sync}
 [ -f ${state}/${STATE_FILES.manifest} ] && sed 's/^/manifest /' ${state}/${STATE_FILES.manifest}
+[ -f ${state}/${STATE_FILES.journal} ] && echo "interrupted"
 echo "probe end"
 `;
 }
@@ -73,6 +74,8 @@ export interface ProbeResult {
   marker: string;
   /** Apply runs counted on the node (0 if none). */
   attempts: number;
+  /** An apply was killed after replacing files (its journal is still there). */
+  interrupted: boolean;
 }
 
 /** Parse the probe's output; throws with the offending line when it is not a complete probe. */
@@ -85,6 +88,7 @@ export function parseProbeOutput(text: string): ProbeResult {
     manifestSysctls: new Map(),
     marker: "",
     attempts: 0,
+    interrupted: false,
   };
   const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
   if (!lines.includes("probe v1") || !lines.includes("probe end")) {
@@ -124,6 +128,8 @@ export function parseProbeOutput(text: string): ProbeResult {
         const [k, ...v] = rest.slice(7).split(" ");
         r.manifestSysctls.set(k, v.join(" "));
       }
+    } else if (kind === "interrupted") {
+      r.interrupted = true;
     } else if (kind === "sync") {
       const m = /^(marker|attempts)=(\d*)$/.exec(rest);
       if (m && m[1] === "marker") r.marker = m[2];
@@ -133,7 +139,7 @@ export function parseProbeOutput(text: string): ProbeResult {
   return r;
 }
 
-export type FindingKind = "content" | "missing" | "mode" | "owner" | "value";
+export type FindingKind = "content" | "missing" | "mode" | "owner" | "value" | "interrupted";
 
 export interface Finding {
   /** drift: changed on the node since the last apply; pending: the stack wants a change not yet applied. */
@@ -191,6 +197,9 @@ export function compareNode(bundle: NodeBundle, probe: ProbeResult): NodeDrift {
     if (live !== want) {
       add({ category: "drift", item: key, what: "value", detail: `kernel parameter is ${live}, want ${want}`, restarts: false }, probe.manifestSysctls.get(key) === live && live !== "?");
     }
+  }
+  if (probe.interrupted) {
+    findings.push({ category: "drift", item: "last apply", what: "interrupted", detail: "killed after it replaced files; the next apply finishes it (restart and health check, or roll back)", restarts: true });
   }
   // Pending changes move the marker on too: after a failed update Pulumi may hold the new inputs
   // already, and only a new marker makes the retry an input change.

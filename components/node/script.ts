@@ -39,7 +39,7 @@ export interface ScriptOptions {
 }
 
 /** Files under the state directory that record the last successful apply (read by the drift probe). */
-export const STATE_FILES = { sync: "sync", manifest: "manifest" } as const;
+export const STATE_FILES = { sync: "sync", manifest: "manifest", journal: "pending" } as const;
 
 /** Quote a string for bash (single quotes). */
 export function shq(s: string): string {
@@ -60,6 +60,7 @@ JOURNAL_LINES=${opts.journalLines ?? 40}
 STATE="$R"${shq(K3S_PATHS.stateDir)}
 SYNC="$STATE/${STATE_FILES.sync}"
 MANIFEST="$STATE/${STATE_FILES.manifest}"
+JOURNAL="$STATE/${STATE_FILES.journal}"
 CONNECTION_ID=${shq(opts.connectionId ?? "")}
 log() { printf 'k3s-hardening[%s]: %s\\n' "$NODE" "$*"; }
 die() { printf 'k3s-hardening[%s]: ERROR: %s\\n' "$NODE" "$*" >&2; exit 1; }
@@ -134,10 +135,24 @@ record_manifest() {
   for k in ${sysctls}; do printf 'sysctl %s %s\n' "$k" "$(sysctl -n "$k" 2>/dev/null </dev/null || echo '?')"; done >> "$tmp"
   mv -f -- "$tmp" "$MANIFEST"
 }
-finish() {  # a successful end: record, then exit 0
+finish() {  # a successful end: record, close the transaction, exit 0
   record_manifest
   write_sync "$MARKER" "$ATTEMPTS"
+  rm -f -- "$JOURNAL"
   exit 0
+}
+# Put the given targets back as they are in a backup folder (absent there: removed).
+restore_set() {  # backup target...
+  local backup="$1" p tmp
+  shift
+  for p in "$@"; do
+    if [ -e "$backup$p" ]; then
+      tmp=$(mktemp "$R$(dirname -- "$p")/.k3s-hardening.XXXXXX"); cp -p -- "$backup$p" "$tmp"; mv -f -- "$tmp" "$R$p"
+    elif grep -qxF -- "$p" "$backup/.absent" 2>/dev/null; then
+      rm -f -- "$R$p"
+    fi
+  done
+  sync
 }
 `;
 }
@@ -163,6 +178,17 @@ ATTEMPTS=$(( \${ATTEMPTS:-0} + 1 ))
 # Counted before anything changes, so that a failed or killed run still moves the count on.
 write_sync "$PREVIOUS_MARKER" "$ATTEMPTS"
 TARGETS=(); STAGED=(); CHANGED=(); RESTART=0
+# A run killed after it replaced files (during the restart, the health wait or a rollback) left its journal.
+# Finish that transaction: put its whole set back from its backup, then apply as any run does, so that
+# k3s is restarted and health-checked on the result, or rolled back.
+if [ -f "$JOURNAL" ]; then
+  jbackup=$(sed -n 's/^backup=//p' "$JOURNAL" | head -n 1)
+  mapfile -t jtargets < <(sed -n 's/^target=//p' "$JOURNAL")
+  if [ -n "$jbackup" ] && [ -d "$jbackup" ]; then restore_set "$jbackup" "\${jtargets[@]}"; fi
+  grep -qx 'restart=1' "$JOURNAL" && RESTART=1
+  rm -f -- "$JOURNAL"
+  log "an earlier run was interrupted after replacing files: put them back; applying again"
+fi
 cleanup() { local s; for s in "\${STAGED[@]}"; do if [ -n "$s" ]; then rm -f -- "$s"; fi; done; return 0; }
 trap cleanup EXIT
 # Temporaries left by a run that was killed mid-write.
@@ -205,7 +231,7 @@ if [ -n "$SYSCTL_FILE" ]; then
     log "kernel parameters applied"
   fi
 fi
-if [ "\${#TARGETS[@]}" -eq 0 ]; then
+if [ "\${#TARGETS[@]}" -eq 0 ] && [ "$RESTART" = 0 ]; then
   log "no changes"
   finish
 fi
@@ -224,6 +250,10 @@ for p in "\${TARGETS[@]}"; do
     else echo "$p" >> "$STATE/original/.absent"; fi
   fi
 done
+# The journal of this transaction, before the first rename: a later run finishes it if this one is killed.
+{ printf 'backup=%s\nrestart=%s\n' "$BACKUP" "$RESTART"; for p in "\${TARGETS[@]}"; do printf 'target=%s\n' "$p"; done; } > "$JOURNAL.tmp"
+mv -f -- "$JOURNAL.tmp" "$JOURNAL"
+sync
 # Atomic replace, in bundle order (config.yaml last).
 for i in "\${!TARGETS[@]}"; do
   mv -f -- "\${CHANGED[$i]}" "$R\${TARGETS[$i]}"
@@ -247,16 +277,10 @@ if restart_and_wait; then
 fi
 TAIL=$(journal_tail)
 log "$UNIT not healthy within \${HEALTH_TIMEOUT}s; restoring previous files"
-for p in "\${TARGETS[@]}"; do
-  if [ -e "$BACKUP$p" ]; then
-    tmp=$(mktemp "$R$(dirname -- "$p")/.k3s-hardening.XXXXXX"); cp -p -- "$BACKUP$p" "$tmp"; mv -f -- "$tmp" "$R$p"
-  elif grep -qxF -- "$p" "$BACKUP/.absent" 2>/dev/null; then
-    rm -f -- "$R$p"
-  fi
-done
-sync
+restore_set "$BACKUP" "\${TARGETS[@]}"
 if restart_and_wait; then after="the previous configuration was restored and $UNIT is healthy again"
 else after="$UNIT is still unhealthy after restoring the previous configuration: investigate the node now"; fi
+rm -f -- "$JOURNAL"
 die "$UNIT did not become healthy within \${HEALTH_TIMEOUT}s after applying the hardened configuration; $after. Last journal lines:
 $TAIL"
 }

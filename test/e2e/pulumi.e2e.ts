@@ -7,7 +7,7 @@
  * failed health, drift, key and host-key rotation, root to sudo, node removal, destroy.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -416,6 +416,37 @@ describe("pulumi up against SSH test nodes", function () {
       assert.match(cli.stdout, /^wk-2 +unreachable .*10\.231\.0\.14:22/m);
       assert.notEqual(r.status, 0);
       assert.match(r.stdout + r.stderr, /drift check: node wk-2 \(10\.231\.0\.14:22\): .*(ECONNREFUSED|refused)/);
+    });
+  });
+
+  describe("a run killed half-way", () => {
+    it("an up killed while a node waits for health is shown as drift and finished by the next up", async () => {
+      const cp1 = byName("cp-1");
+      const before = restarts(cp1).length;
+      fs.writeFileSync(path.join(cp1.state, "fail-health"), "");
+      setConfig("audit", { maxAgeDays: 77 });
+      const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--stack", STACK, "--config-file", configFile, "--non-interactive"], {
+        cwd: REPO,
+        env,
+        stdio: "ignore",
+        detached: true,
+      });
+      for (let i = 0; i < 1200 && restarts(cp1).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(restarts(cp1).length, before + 1, "cp-1 was restarted onto the new files");
+      // The engine and the node's script die together (an OOM kill, a reboot of the machine running pulumi).
+      process.kill(-child.pid!, "SIGKILL");
+      spawnSync("pkill", ["-KILL", "-f", "^/bin/bash -s -- [0-9]+$"]);
+      await new Promise((r) => setTimeout(r, 500));
+      fs.rmSync(path.join(cp1.state, "fail-health"));
+      assert.match(fs.readFileSync(path.join(cp1.root, K3S_PATHS.configFile), "utf8"), /audit-log-maxage=77/);
+      ok(pulumi(["cancel", "--yes"]), "pulumi cancel (the killed run's lock)");
+      const preview = ok(pulumi(["preview"]), "preview after the kill");
+      assert.match(preview.stdout + preview.stderr, /node cp-1 drifted[^\n]*\(k3s restarts\):\s+- last apply: killed after it replaced files/);
+      const r = ok(pulumi(["up", "--yes", "--skip-preview"]), "up after the kill");
+      assert.match(r.stdout, /k3s-hardening\[cp-1\]: an earlier run was interrupted after replacing files/);
+      assert.match(r.stdout, /k3s-hardening\[cp-1\]: k3s healthy after restart/);
+      assert.match(fs.readFileSync(path.join(byName("cp-2").root, K3S_PATHS.configFile), "utf8"), /audit-log-maxage=77/, "the rollout went on");
+      ok(pulumi(["preview", "--expect-no-changes"]), "clean after finishing the killed run");
     });
   });
 

@@ -147,6 +147,11 @@ describe("drift (probe run with real bash, stand-in k3s)", function () {
     assert.throws(() => parseProbeOutput("probe v1\nfile 12 600 0 0 /x\nprobe end\n"), /unreadable probe line/);
     assert.throws(() => parseProbeOutput("probe v1\n"), /incomplete/);
     assert.throws(() => parseProbeOutput("probe-error not-root\n"), /not-root/);
+    const interrupted = parseProbeOutput("probe v1\nsync marker=4\nsync attempts=9\ninterrupted\nprobe end\n");
+    assert.equal(interrupted.interrupted, true);
+    const d = compareNode(bundle(), interrupted);
+    assert.ok(d.findings.some((f) => f.category === "drift" && f.what === "interrupted" && f.restarts));
+    assert.equal(d.marker, "10");
     assert.equal(syncMarker({ marker: "4", attempts: 9 }, false), "4");
     assert.equal(syncMarker({ marker: "4", attempts: 9 }, true), "10");
   });

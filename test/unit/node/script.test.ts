@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { K3S_PATHS } from "../../../components/k3s/facts";
 import { renderNodeBundle } from "../../../components/k3s/render";
 import { renderApplyScript, renderRestoreScript } from "../../../components/node/script";
+import { renderProbeScript } from "../../../components/node/drift";
 import { StackConfig } from "../../../components/config/types";
 import { config } from "../helpers";
 import { newStandinNode as newNode, restartsOn as restarts, runOnNode, StandinNode as Node } from "./standinNode";
@@ -177,6 +178,56 @@ describe("node script (real bash, stand-in k3s)", function () {
     assert.equal(read(node, K3S_PATHS.configFile), expected);
     const leftovers = fs.readdirSync(path.join(node.root, "etc/rancher/k3s")).filter((f) => f.startsWith(".k3s-hardening."));
     assert.deepEqual(leftovers, []);
+  });
+
+  it("a run killed after its renames (during the health wait) is finished by the next run: restart and health check", async () => {
+    const node = newNode();
+    assert.equal(run(node, script(cfg)).status, 0);
+    const cfg2 = config({ audit: { maxAgeDays: 91 } });
+    // Unhealthy, so the run sits in its health wait after the renames and the restart; then it is killed.
+    fs.writeFileSync(path.join(node.state, "fail-health"), "");
+    const child = spawn("bash", ["-s"], { env: node.env, stdio: ["pipe", "pipe", "ignore"], detached: true });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdin.end(script(cfg2));
+    for (let i = 0; i < 200 && !/restarting k3s/.test(out); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.match(out, /restarting k3s/);
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((res) => child.on("exit", res));
+    assert.match(read(node, K3S_PATHS.configFile), /audit-log-maxage=91/, "the new files are in place, unconfirmed");
+    assert.ok(fs.existsSync(path.join(node.root, K3S_PATHS.stateDir, "pending")), "the transaction's journal is left");
+    const probe = runOnNode(node, renderProbeScript(renderNodeBundle(cfg2, cfg2.nodes[0], (x) => x)));
+    assert.match(probe.stdout, /^interrupted$/m, "the drift probe sees the unfinished transaction");
+    fs.rmSync(path.join(node.state, "fail-health"));
+    const before = restarts(node).length;
+    // The same apply again (as Pulumi retries it): not "no changes", but restart and health check.
+    const r = run(node, script(cfg2));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /an earlier run was interrupted after replacing files/);
+    assert.match(r.stdout, /k3s healthy after restart/);
+    assert.equal(restarts(node).length - before, 1);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.stateDir, "pending")));
+    assert.match(run(node, script(cfg2)).stdout, /no changes/);
+  });
+
+  it("an interrupted run that stays unhealthy is rolled back as a whole by the next run", async () => {
+    const node = newNode();
+    assert.equal(run(node, script(cfg)).status, 0);
+    const good = read(node, K3S_PATHS.configFile);
+    const cfg2 = config({ audit: { maxAgeDays: 92 } });
+    fs.writeFileSync(path.join(node.state, "fail-health-if-config-contains"), "audit-log-maxage=92\n");
+    const child = spawn("bash", ["-s"], { env: node.env, stdio: ["pipe", "pipe", "ignore"], detached: true });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdin.end(script(cfg2));
+    for (let i = 0; i < 200 && !/restarting k3s/.test(out); i++) await new Promise((res) => setTimeout(res, 50));
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((res) => child.on("exit", res));
+    const r = run(node, script(cfg2));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /previous configuration was restored and k3s is healthy again/);
+    assert.equal(read(node, K3S_PATHS.configFile), good);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.stateDir, "pending")));
   });
 
   it("restore on destroy puts back the pre-hardening files and removes the ones that were absent", () => {
