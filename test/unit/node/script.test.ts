@@ -19,6 +19,18 @@ import { newStandinNode as newNode, restartsOn as restarts, runOnNode, StandinNo
 
 const OPTS = { healthTimeoutSeconds: 3, backupsToKeep: 2, journalLines: 5 };
 
+/** Start a script and SIGKILL it (the whole process group) once it has restarted k3s. */
+async function killAfterRestart(node: Node, text: string): Promise<void> {
+  const child = spawn("bash", ["-s"], { env: node.env, stdio: ["pipe", "pipe", "ignore"], detached: true });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stdin.end(text);
+  for (let i = 0; i < 200 && !/restarting k3s/.test(out); i++) await new Promise((res) => setTimeout(res, 50));
+  assert.match(out, /restarting k3s/);
+  process.kill(-child.pid!, "SIGKILL");
+  await new Promise((res) => child.on("exit", res));
+}
+
 function script(cfg: StackConfig, nodeIndex = 0): string {
   return renderApplyScript(renderNodeBundle(cfg, cfg.nodes[nodeIndex], (s) => s), OPTS);
 }
@@ -186,14 +198,7 @@ describe("node script (real bash, stand-in k3s)", function () {
     const cfg2 = config({ audit: { maxAgeDays: 91 } });
     // Unhealthy, so the run sits in its health wait after the renames and the restart; then it is killed.
     fs.writeFileSync(path.join(node.state, "fail-health"), "");
-    const child = spawn("bash", ["-s"], { env: node.env, stdio: ["pipe", "pipe", "ignore"], detached: true });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stdin.end(script(cfg2));
-    for (let i = 0; i < 200 && !/restarting k3s/.test(out); i++) await new Promise((res) => setTimeout(res, 50));
-    assert.match(out, /restarting k3s/);
-    process.kill(-child.pid!, "SIGKILL");
-    await new Promise((res) => child.on("exit", res));
+    await killAfterRestart(node, script(cfg2));
     assert.match(read(node, K3S_PATHS.configFile), /audit-log-maxage=91/, "the new files are in place, unconfirmed");
     assert.ok(fs.existsSync(path.join(node.root, K3S_PATHS.stateDir, "pending")), "the transaction's journal is left");
     const probe = runOnNode(node, renderProbeScript(renderNodeBundle(cfg2, cfg2.nodes[0], (x) => x)));
@@ -216,13 +221,7 @@ describe("node script (real bash, stand-in k3s)", function () {
     const good = read(node, K3S_PATHS.configFile);
     const cfg2 = config({ audit: { maxAgeDays: 92 } });
     fs.writeFileSync(path.join(node.state, "fail-health-if-config-contains"), "audit-log-maxage=92\n");
-    const child = spawn("bash", ["-s"], { env: node.env, stdio: ["pipe", "pipe", "ignore"], detached: true });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stdin.end(script(cfg2));
-    for (let i = 0; i < 200 && !/restarting k3s/.test(out); i++) await new Promise((res) => setTimeout(res, 50));
-    process.kill(-child.pid!, "SIGKILL");
-    await new Promise((res) => child.on("exit", res));
+    await killAfterRestart(node, script(cfg2));
     const r = run(node, script(cfg2));
     assert.equal(r.status, 1);
     assert.match(r.stderr, /previous configuration was restored and k3s is healthy again/);
