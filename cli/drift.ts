@@ -15,6 +15,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { parseArgs } from "node:util";
 import { RawStackConfig } from "../components/config/reader";
+import { parseValue } from "../components/config/load";
 import { validateStackConfig } from "../components/config/validate";
 import { Finding } from "../components/node/drift";
 import { mapLimit } from "../components/node/ssh";
@@ -46,18 +47,10 @@ export function stackConfigFromCli(projectDir: string, stack: string, configFile
   for (const [fullKey, v] of Object.entries(JSON.parse(r.stdout) as Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>)) {
     if (!fullKey.startsWith(`${project}:`)) continue;
     const key = fullKey.slice(project.length + 1);
-    values[key] = v.objectValue !== undefined ? v.objectValue : parseScalar(v.value ?? "");
+    values[key] = v.objectValue !== undefined ? v.objectValue : parseValue(v.value ?? "");
     if (v.secret) secretKeys.add(key);
   }
   return { values, secretKeys, source: "engine" };
-}
-
-function parseScalar(v: string): unknown {
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
 }
 
 function projectName(dir: string): string {

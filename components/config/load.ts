@@ -7,7 +7,8 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { RawStackConfig } from "./validate";
 
-function parseValue(v: string): unknown {
+/** A config value as the engine passes it: JSON when it parses, else the plain string. */
+export function parseValue(v: string): unknown {
   try {
     return JSON.parse(v);
   } catch {
