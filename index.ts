@@ -27,7 +27,7 @@ for (const role of ["server", "agent"] as const) {
 const cluster = createHardenedCluster(config, { probeAll: (c) => probeAllNodes(c), restoreHook: restoreReachabilityHook() });
 // Async: reads the namespaces that exist now (when the cluster is reachable), then registers the
 // kube-bench scans, the evidence bucket, audit log shipping and the ServiceAccount lockdown.
-const clusterSide = createClusterSide(config, capabilities, { nodes: cluster.nodes, parent: cluster });
+const clusterSide = createClusterSide(config, capabilities, { nodes: cluster.nodes, parent: cluster, controlPlane: cluster.controlPlane() });
 
 const outputs = stackOutputs(cluster, config, {
   server: compliance.failures.server.map((f) => f.id),

@@ -76,6 +76,11 @@ export class ClusterHardening extends pulumi.ComponentResource {
     };
     this.registerOutputs({ ...this.summary });
   }
+
+  /** The server nodes' hardening (apply and restore commands): what the API server depends on. */
+  public controlPlane(): pulumi.Resource[] {
+    return this.nodes.filter((n) => n.summary.role === "server").flatMap((n) => [n.command, n.restore]);
+  }
 }
 
 export function createHardenedCluster(cfg: StackConfig, access: NodeAccess = {}): ClusterHardening {

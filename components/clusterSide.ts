@@ -20,6 +20,12 @@ import { ServiceAccountLockdown } from "./serviceaccounts/serviceAccountLockdown
 export interface ClusterSideOptions {
   /** The hardened nodes (ClusterHardening.nodes): scans carry their digest and wait for their command. */
   nodes: ReadonlyArray<HardenedNodeRef>;
+  /**
+   * What the API server depends on: the server nodes' hardening (apply and restore). Every cluster-side
+   * object is applied after it (a server restarts its API server while it is hardened) and deleted
+   * before it (a destroy restores, and restarts, the servers last).
+   */
+  controlPlane?: pulumi.Resource[];
   /** Parent of the cluster-side components (e.g. the ClusterHardening root component). */
   parent?: pulumi.Resource;
   /** Kubernetes provider to use; default: one built from the `kubernetes` settings, else the default provider. */
@@ -114,21 +120,21 @@ export async function createClusterSide(cfg: StackConfig, caps: CapabilitiesConf
       outputs.evidenceBucket = side.evidence.bucketName;
       outputs.reportLocation = `${caps.evidence.bucket}/${reportPrefix(cfg.cluster)}<node>/<UTC timestamp>.json`;
     }
-    side.kubeBench = new KubeBench("kube-bench", { config: cfg, capabilities: caps, nodes: opts.nodes, uploader }, k8sOpts);
+    side.kubeBench = new KubeBench("kube-bench", { config: cfg, capabilities: caps, nodes: opts.nodes, uploader, after: opts.controlPlane }, k8sOpts);
     created.set(caps.kubeBench.namespace, side.kubeBench.namespace);
     outputs.scannedNodes = [...caps.kubeBench.nodes];
     outputs.scanSchedule = `${caps.kubeBench.schedule} (${caps.kubeBench.timeZone})`;
   }
 
   if (caps.auditShipping.enabled) {
-    side.auditShipping = new AuditShipping("audit-shipping", { config: cfg, capabilities: caps }, k8sOpts);
+    side.auditShipping = new AuditShipping("audit-shipping", { config: cfg, capabilities: caps, after: opts.controlPlane }, k8sOpts);
     if (side.auditShipping.namespace) created.set(caps.auditShipping.namespace, side.auditShipping.namespace);
     outputs.auditLog = { path: cfg.profile.audit.logPath, namespace: caps.auditShipping.namespace, shipper: caps.auditShipping.shipper.enabled };
   }
 
   if (sa.enabled) {
     const namespaces = lockdownNamespaces(sa, [...created.keys()], discovered);
-    side.serviceAccounts = new ServiceAccountLockdown("default-sa", { namespaces, createdBy: created }, k8sOpts);
+    side.serviceAccounts = new ServiceAccountLockdown("default-sa", { namespaces, createdBy: created, after: opts.controlPlane }, k8sOpts);
     outputs.lockedDefaultServiceAccounts = namespaces;
   }
   return side;

@@ -22,8 +22,12 @@ export const DEFAULT_AUDIT_RULES: AuditRule[] = [
     resources: [{ group: "rbac.authorization.k8s.io", resources: ["clusterroles", "clusterrolebindings", "roles", "rolebindings"] }],
   },
   { level: "RequestResponse", verbs: ["delete", "deletecollection"] },
+  // Events are written by every component all the time, live an hour and carry no secrets; logged, a burst
+  // (EventRateLimit lets 500/s per namespace through) would rotate the real evidence out of the log within
+  // minutes. Deleting events (covering tracks) is still logged by the rule above.
+  { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
   { level: "RequestResponse", verbs: ["create", "update", "patch"], resources: [{ group: "", resources: ["pods"] }] },
-  { level: "None", verbs: ["get", "list", "watch"], resources: [{ group: "", resources: ["events", "nodes", "endpoints"] }] },
+  { level: "None", verbs: ["get", "list", "watch"], resources: [{ group: "", resources: ["nodes", "endpoints"] }] },
   { level: "Metadata" },
 ];
 

@@ -49,6 +49,8 @@ export interface KubeBenchArgs {
   nodes: ReadonlyArray<HardenedNodeRef>;
   /** Required when evidence is enabled: the credentials written into the scanner namespace's Secret. */
   uploader?: UploaderCredentials;
+  /** Resources every object waits for on create and outlives on delete (the server nodes' hardening). */
+  after?: pulumi.Resource[];
 }
 
 export class KubeBench extends pulumi.ComponentResource {
@@ -67,8 +69,9 @@ export class KubeBench extends pulumi.ComponentResource {
     super(KUBE_BENCH_TYPE, name, {}, opts);
     const { config: cfg, capabilities: caps } = args;
     const base = renderKubeBenchBase(caps);
-    const parent = { parent: this };
+    const parent = { parent: this, dependsOn: args.after ?? [] };
 
+    // Every other object depends on the namespace or the ClusterRole, so `after` on these two orders all.
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, asResourceArgs<k8s.core.v1.NamespaceArgs>(base.namespace), parent);
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, asResourceArgs<k8s.networking.v1.NetworkPolicyArgs>(base.networkPolicy), inNamespace);

@@ -17,6 +17,8 @@ export interface AuditShippingArgs {
   config: StackConfig;
   /** The validated capabilities (auditShipping). */
   capabilities: CapabilitiesConfig;
+  /** Resources every object waits for on create and outlives on delete (the server nodes' hardening). */
+  after?: pulumi.Resource[];
 }
 
 export class AuditShipping extends pulumi.ComponentResource {
@@ -32,9 +34,9 @@ export class AuditShipping extends pulumi.ComponentResource {
     super(AUDIT_SHIPPING_TYPE, name, {}, opts);
     const { config: cfg, capabilities: caps } = args;
     const objects = renderAuditShipping(cfg, caps);
-    const deps: pulumi.Resource[] = [];
+    const deps: pulumi.Resource[] = [...(args.after ?? [])];
     if (objects.namespace) {
-      this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, asResourceArgs<k8s.core.v1.NamespaceArgs>(objects.namespace), { parent: this });
+      this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, asResourceArgs<k8s.core.v1.NamespaceArgs>(objects.namespace), { parent: this, dependsOn: deps });
       deps.push(this.namespace);
     }
     const inNamespace = { parent: this, dependsOn: deps };

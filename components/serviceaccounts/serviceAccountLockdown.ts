@@ -17,6 +17,8 @@ export interface ServiceAccountLockdownArgs {
   namespaces: readonly string[];
   /** Namespaces this stack creates, by name: their patch waits for them. */
   createdBy?: ReadonlyMap<string, pulumi.Resource>;
+  /** Resources every patch waits for on create and outlives on delete (the server nodes' hardening). */
+  after?: pulumi.Resource[];
 }
 
 export class ServiceAccountLockdown extends pulumi.ComponentResource {
@@ -30,7 +32,7 @@ export class ServiceAccountLockdown extends pulumi.ComponentResource {
       return new k8s.core.v1.ServiceAccountPatch(
         `${name}-${ns}`,
         asResourceArgs<k8s.core.v1.ServiceAccountPatchArgs>(renderDefaultServiceAccountPatch(ns)),
-        { parent: this, retainOnDelete: true, dependsOn: creator ? [creator] : [] },
+        { parent: this, retainOnDelete: true, dependsOn: [...(args.after ?? []), ...(creator ? [creator] : [])] },
       );
     });
     this.namespaces = pulumi.output([...args.namespaces]);

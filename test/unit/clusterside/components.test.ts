@@ -195,6 +195,35 @@ describe("cluster-side components (Pulumi mocks)", () => {
     assert.deepEqual(inputs, [false, false]);
   });
 
+  it("applies every Kubernetes object after the control plane's hardening and deletes it before (dependsOn, directly or through its namespace or role)", async () => {
+    const { cfg, caps } = build(withCapability("auditShipping", { lokiUrl: "http://loki.example:3100/loki/api/v1/push", shipper: { enabled: true } }));
+    const deps = new Map<pulumi.Resource, pulumi.Resource[]>();
+    const types = new Map<pulumi.Resource, string>();
+    const capture: pulumi.ResourceTransformation = (args) => {
+      types.set(args.resource, args.type);
+      const d = args.opts.dependsOn;
+      deps.set(args.resource, Array.isArray(d) ? (d as pulumi.Resource[]) : d ? [d as pulumi.Resource] : []);
+      return undefined;
+    };
+    const controlPlane = new FakeCommand("control-plane");
+    await createClusterSide(cfg, caps, { nodes: fakeNodes(cfg.nodes.map((n) => n.name)), listNamespaces: async () => ["team-a"], controlPlane: [controlPlane] }).then(
+      () => undefined,
+    );
+    // Registered through a parent component that carries the transformation.
+    const parent = new pulumi.ComponentResource("test:index:Parent", "p", {}, { transformations: [capture] });
+    await createClusterSide(cfg, caps, { nodes: fakeNodes(cfg.nodes.map((n) => n.name)), listNamespaces: async () => ["team-a"], controlPlane: [controlPlane], parent });
+    await settle();
+    const reaches = (r: pulumi.Resource, seen = new Set<pulumi.Resource>()): boolean => {
+      if (r === controlPlane) return true;
+      if (seen.has(r)) return false;
+      seen.add(r);
+      return (deps.get(r) ?? []).some((d) => reaches(d, seen));
+    };
+    const k8sObjects = [...types.entries()].filter(([, t]) => t.startsWith("kubernetes:"));
+    assert.ok(k8sObjects.length > 20, `${k8sObjects.length} objects`);
+    for (const [r, t] of k8sObjects) assert.ok(reaches(r), `${t} does not wait for the control plane`);
+  });
+
   it("exposes the bucket name as an output", async () => {
     const { cfg, caps } = build();
     const side = await createClusterSide(cfg, caps, { nodes: fakeNodes(cfg.nodes.map((n) => n.name)), listNamespaces: async () => [] });
