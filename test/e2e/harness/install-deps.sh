@@ -14,6 +14,8 @@ declare -A need=(
   [mount]=mount
   [curl]=curl
   [useradd]=passwd
+  [nsenter]=util-linux
+  [openssl]=openssl
 )
 
 missing=()

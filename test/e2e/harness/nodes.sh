@@ -9,6 +9,10 @@
 # E2E_NODE_COUNT=N (same value for every call) gives N nodes instead of the default four:
 # 3 servers when N >= 5, else 1, the rest agents, all logging in as root.
 #
+# E2E_CONTROL_PLANE_BIN=<dir> (from scripts/build-control-plane.sh): every server node runs the real
+# control plane as its k3s unit (test/standins/bin/_k3s_server.js), started by `up` from the node's
+# config.yaml as k3s would; without it, k3s is only a recording stand-in.
+#
 # See test/e2e/harness/README.md.
 set -euo pipefail
 
@@ -349,8 +353,59 @@ cmd_up() {
     read -r name _ <<<"$spec"
     wait_node "$name"
   done
+  start_control_planes
   write_nodes_json
   log "up in $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s: $E2E_DIR/nodes.json"
+}
+
+# ---------------------------------------------------------------- control plane
+
+# k3s's default flags, from the one place the project keeps them.
+k3s_defaults_json() {
+  (cd "$REPO_ROOT" && node -r ts-node/register/transpile-only -e \
+    'process.stdout.write(JSON.stringify(require("./components/k3s/facts").K3S_DEFAULT_ARGS))')
+}
+
+write_control_plane_settings() {
+  local name="$1" ip="$2" defaults="$3" f
+  f="$(node_dir "$name")/root/var/lib/k3s-standin/control-plane.json"
+  printf '{"bin": %s, "nodeIp": %s, "yamlModule": %s, "defaults": %s}\n' \
+    "$(json_str "$E2E_CONTROL_PLANE_BIN")" "$(json_str "$ip")" "$(json_str "$REPO_ROOT/node_modules/yaml")" "$defaults" >"$f.tmp"
+  mv "$f.tmp" "$f"
+}
+
+# Runs a command inside a running node (its network, mount and UTS namespaces), as root.
+in_node() {
+  local name="$1" pid
+  shift
+  pid="$(head -n 1 "$(node_dir "$name")/sshd.pid")"
+  nsenter -t "$pid" -n -m -u -- env PATH="/usr/local/sbin:$PATH" "$@"
+}
+
+# k3s "installed and running" before the first hardening: every server's control plane, in parallel.
+start_control_planes() {
+  local spec name ip role defaults pids=() names=() i rc=0
+  [[ -n "${E2E_CONTROL_PLANE_BIN:-}" ]] || return 0
+  [[ -x "$E2E_CONTROL_PLANE_BIN/kube-apiserver" && -x "$E2E_CONTROL_PLANE_BIN/etcd" ]] ||
+    die "E2E_CONTROL_PLANE_BIN=$E2E_CONTROL_PLANE_BIN has no kube-apiserver/etcd; run scripts/build-control-plane.sh"
+  command -v openssl >/dev/null || die "missing openssl; run $HARNESS_DIR/install-deps.sh"
+  defaults="$(k3s_defaults_json)"
+  for spec in "${NODES[@]}"; do
+    read -r name ip _ role _ <<<"$spec"
+    [[ "$role" == server ]] || continue
+    write_control_plane_settings "$name" "$ip" "$defaults"
+    in_node "$name" systemctl start k3s &
+    pids+=("$!")
+    names+=("$name")
+  done
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      log "the control plane of ${names[$i]} did not start; its journal:"
+      tail -n 30 "$(node_dir "${names[$i]}")/root/var/lib/k3s-standin/journal.log" >&2 || true
+      rc=1
+    fi
+  done
+  [[ "$rc" -eq 0 ]] || die "control plane start failed"
 }
 
 # ---------------------------------------------------------------- status

@@ -99,3 +99,36 @@ standin_check_health() {
   standin_journal "$unit" "time=\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" level=fatal msg=\"$2 exited: $reason\""
   return 1
 }
+
+# Server nodes of the e2e harness run the real control plane (test/standins/bin/_k3s_server.js) when
+# $STATE/control-plane.json exists; unit k3s is then that service instead of a recording.
+standin_control_plane() {
+  [[ "$(standin_unit "$1")" == k3s && -f "$STANDIN_STATE/control-plane.json" ]]
+}
+
+# One systemd job at a time: a start or stop waits for the one in progress (e.g. of a killed run).
+standin_k3s_server() {
+  local lock
+  lock="$(standin_state_dir)/control-plane.lock"
+  flock "$lock" node "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/_k3s_server.js" "$@"
+}
+
+# A value of control-plane.json (a top-level string).
+standin_control_plane_setting() {
+  node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]] ?? ""))' \
+    "$STANDIN_STATE/control-plane.json" "$1"
+}
+
+# systemctl restart/start of the real control plane: systemd's messages on failure.
+standin_control_plane_start() {
+  local unit="$1"
+  if standin_k3s_server start; then
+    standin_journal "$unit" "Started $unit"
+    return 0
+  fi
+  standin_journal "$unit" "$unit.service: Main process exited, code=exited, status=1/FAILURE"
+  standin_journal "$unit" "Failed to start $unit."
+  echo "Job for $unit.service failed because the control process exited with error code." >&2
+  echo "See \"systemctl status $unit.service\" and \"journalctl -xeu $unit.service\" for details." >&2
+  return 1
+}
