@@ -9,34 +9,14 @@
  * skips otherwise. Env: CP_BENCH_SIZES (default "3,20"), CP_BENCH_RESTARTS (default 3),
  * E2E_CONTROL_PLANE_BIN (default: built or found in the cache by scripts/build-control-plane.sh).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import * as YAML from "yaml";
+import { BenchNode, median, openTestStack, REPO, requireEngineAndRoot } from "./testStack";
 
-const REPO = path.resolve(__dirname, "..");
-const HARNESS = path.join(REPO, "test/e2e/harness/nodes.sh");
 const SIZES = (process.env.CP_BENCH_SIZES ?? "3,20").split(",").map(Number);
 const RESTARTS = Number(process.env.CP_BENCH_RESTARTS ?? "3");
 
-interface BenchNode {
-  name: string;
-  host: string;
-  user: string;
-  role: string;
-  hostKey: string;
-  privateKeyPath: string;
-  root: string;
-  state: string;
-}
-
-function skip(why: string): never {
-  console.log(`control plane bench: not measured (${why})`);
-  process.exit(0);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(", ");
 
 /** `systemctl restart k3s` on the node over SSH; returns the stand-in's own timing of that start. */
@@ -57,47 +37,16 @@ interface Figures {
 }
 
 function measure(n: number, cpBin: string): Figures {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `k3sh-cp-bench-${n}-`));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    E2E_DIR: dir,
-    E2E_NODE_COUNT: String(n),
-    E2E_CONTROL_PLANE_BIN: cpBin,
-    SSH_AUTH_SOCK: "",
-    PULUMI_HOME: path.join(dir, "pulumi-home"),
-    PULUMI_CONFIG_PASSPHRASE: "bench-only",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-    NO_COLOR: "1",
-  };
-  const cfgFile = path.join(dir, "Pulumi.bench.yaml");
-  const pulumi = (args: string[], input?: string): { seconds: number; stdout: string } => {
-    const cfg = ["stack", "state"].includes(args[0]) ? [] : ["--config-file", cfgFile];
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync("pulumi", [...args, "--stack", "bench", ...cfg, "--non-interactive"], { cwd: REPO, env, input, encoding: "utf8", maxBuffer: 64 << 20 });
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
-    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, stdout: r.stdout };
-  };
+  const stack = openTestStack(n, "cp", { E2E_CONTROL_PLANE_BIN: cpBin });
   try {
-    execFileSync(HARNESS, ["up"], { env, stdio: ["ignore", "ignore", "inherit"] });
-    const nodes = JSON.parse(fs.readFileSync(path.join(dir, "nodes.json"), "utf8")) as BenchNode[];
+    const { pulumi, set, nodes } = stack;
     const server = nodes.find((x) => x.role === "server")!;
-    const knownHosts = path.join(dir, "known_hosts");
+    const knownHosts = path.join(stack.dir, "known_hosts");
+    // As installed: k3s's defaults alone (the harness started it with no config.yaml).
     const defaults = Array.from({ length: RESTARTS }, () => restartApiserver(server, knownHosts));
 
-    fs.mkdirSync(path.join(dir, "state"));
-    pulumi(["stack", "init", "--secrets-provider", "passphrase"]);
-    fs.renameSync(path.join(REPO, "Pulumi.bench.yaml"), cfgFile);
-    const set = (key: string, value: unknown) => {
-      const doc = (YAML.parse(fs.readFileSync(cfgFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-      doc.config = { ...(doc.config ?? {}), [`k3s-hardening:${key}`]: value };
-      fs.writeFileSync(cfgFile, YAML.stringify(doc));
-    };
     set("cluster", "bench");
-    set("nodes", nodes.map((x) => ({ name: x.name, host: x.host, user: x.user, role: x.role, hostKey: x.hostKey })));
     set("rollout", { healthTimeoutSeconds: 120, agentBatchSize: 5 });
-    pulumi(["config", "set", "--secret", "k3s-hardening:sshPrivateKey"], fs.readFileSync(server.privateKeyPath, "utf8"));
     // First the nodes alone (cluster side off), so that the next up is the cluster side only.
     set("kubernetes", { enabled: false });
     const hardenNodes = pulumi(["up", "--yes", "--skip-preview"]).seconds;
@@ -113,14 +62,11 @@ function measure(n: number, cpBin: string): Figures {
     const noop = pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]).seconds;
     return { defaults, hardened, hardenNodes, clusterSide: side.seconds, noop, objects };
   } finally {
-    spawnSync(HARNESS, ["down"], { env, stdio: "ignore" });
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(path.join(REPO, "Pulumi.bench.yaml"), { force: true });
+    stack.close();
   }
 }
 
-if (process.getuid?.() !== 0) skip("needs root for the SSH test nodes");
-if (spawnSync("pulumi", ["version"], { encoding: "utf8" }).status !== 0) skip("no pulumi CLI on PATH; see scripts/build-engine.sh");
+requireEngineAndRoot("control plane bench");
 const cpBin =
   process.env.E2E_CONTROL_PLANE_BIN ??
   execFileSync(path.join(REPO, "scripts/build-control-plane.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;

@@ -11,13 +11,9 @@
 # Env: CP_KUBERNETES_VERSION / CP_ETCD_VERSION override package.json.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-log() { echo "[build-control-plane] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-command -v go >/dev/null || { [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"; }
-command -v go >/dev/null || die "go not found"
-command -v node >/dev/null || die "node not found (needed to read package.json)"
+BUILD_NAME=build-control-plane
+# shellcheck source=scripts/build-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-lib.sh"
 
 # Reads a JSON path from stdin (a file or `go ... -json` output); prints "" when absent.
 json_get() {
@@ -38,31 +34,8 @@ MINOR=$(echo "$KUBE" | cut -d. -f2)
 STAGING=0.${KUBE#1.}   # the published staging modules (k8s.io/api, ...) are v0.<minor>.<patch>
 
 RECIPE=1   # bump when the build recipe changes, to get a fresh cache dir
-CACHE=${K3S_HARDENING_CACHE:-$HOME/.cache/k3s-hardening}
-OUT=$CACHE/control-plane-k8s$KUBE-etcd$ETCD-r$RECIPE
-BIN=$OUT/bin
-SRC=$OUT/src
-mkdir -p "$BIN" "$SRC"
-if command -v flock >/dev/null; then
-  exec 9>"$OUT/.lock"
-  flock 9
-fi
-
-export CGO_ENABLED=0
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-TIMES=$OUT/build-times.txt
+cache_dir "control-plane-k8s$KUBE-etcd$ETCD-r$RECIPE"
 KUBE_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
-
-timed() {  # name cmd...
-  local name=$1 t0; shift
-  t0=$(date +%s)
-  "$@"
-  log "$name built in $(($(date +%s) - t0))s"
-  echo "$(date -u +%FT%TZ) $name $(($(date +%s) - t0))s" >>"$TIMES"
-}
-stamp_ok() { [ -x "$BIN/$1" ] && [ -f "$BIN/.$1.stamp" ] && [ "$(cat "$BIN/.$1.stamp")" = "$2" ]; }
-stamp_set() { printf '%s' "$2" >"$BIN/.$1.stamp"; }
 
 # ---- Kubernetes ---------------------------------------------------------------------------------
 # k8s.io/kubernetes cannot be required as is: its go.mod replaces every k8s.io staging module with a

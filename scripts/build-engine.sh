@@ -20,13 +20,9 @@
 #                         override the versions read from package.json
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-log() { echo "[build-engine] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-command -v go >/dev/null || { [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"; }
-command -v go >/dev/null || die "go not found"
-command -v node >/dev/null || die "node not found (needed to read package.json)"
+BUILD_NAME=build-engine
+# shellcheck source=scripts/build-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-lib.sh"
 
 # Exact pin of a dependency in package.json (leading ^ ~ = v stripped).
 pin() {
@@ -53,37 +49,11 @@ k8s_pseudo() {
 
 RECIPE=1   # bump when the build recipe changes, to get a fresh cache dir
 KEY="pulumi${PULUMI_VERSION}-k8s${K8S_VERSION:-none}-cmd${CMD_VERSION:-none}-r${RECIPE}"
-CACHE=${K3S_HARDENING_CACHE:-$HOME/.cache/k3s-hardening}
-OUT=$CACHE/engine-$KEY
-BIN=$OUT/bin
-SRC=$OUT/src
-mkdir -p "$BIN" "$SRC"
+cache_dir "engine-$KEY"
 
-# Serialize concurrent runs on the same cache dir.
-if command -v flock >/dev/null; then
-  exec 9>"$OUT/.lock"
-  flock 9
-fi
-
-export CGO_ENABLED=0
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 PULUMI_LD="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
-TIMES=$OUT/build-times.txt
 MISSING=()
 
-stamp_ok() {  # name expected-stamp
-  [ -x "$BIN/$1" ] && [ -f "$BIN/.$1.stamp" ] && [ "$(cat "$BIN/.$1.stamp")" = "$2" ]
-}
-stamp_set() { printf '%s' "$2" >"$BIN/.$1.stamp"; }
-timed() {  # name cmd... ; runs cmd, records wall time
-  local name=$1 t0 t1; shift
-  t0=$(date +%s)
-  "$@"
-  t1=$(date +%s)
-  log "$name built in $((t1 - t0))s"
-  echo "$(date -u +%FT%TZ) $name $((t1 - t0))s" >>"$TIMES"
-}
 missing() {
   MISSING+=("$1")
   if [ "${ENGINE_STRICT:-0}" = 1 ]; then die "$1: $2"; fi

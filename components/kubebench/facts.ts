@@ -106,7 +106,7 @@ export const PULUMI_ANNOTATIONS = {
   skipAwait: "pulumi.com/skipAwait",
   /** Seconds to wait for readiness. */
   timeoutSeconds: "pulumi.com/timeoutSeconds",
-  /** "true": a Job that failed in a previous update is replaced on the next one (Jobs only). */
+  /** "true": a Job that is not complete (failed, or still running) at the next diff is replaced (Jobs only). */
   replaceUnready: "pulumi.com/replaceUnready",
   /** "true": a Patch resource takes over fields another field manager owns. */
   patchForce: "pulumi.com/patchForce",

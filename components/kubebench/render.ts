@@ -203,9 +203,11 @@ function podTemplate(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec,
  */
 export function renderScanJob(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec, hardeningDigest: string): Job {
   const kb = caps.kubeBench;
-  const annotations: Record<string, string> = { [PULUMI_ANNOTATIONS.replaceUnready]: "true" };
-  if (kb.await) annotations[PULUMI_ANNOTATIONS.timeoutSeconds] = String(kb.awaitTimeoutSeconds);
-  else annotations[PULUMI_ANNOTATIONS.skipAwait] = "true";
+  // replaceUnready replaces a Job that is not complete at the next diff. Only with the await: a scan that
+  // Pulumi did not wait for may still be running then, and would be restarted by every `up`.
+  const annotations: Record<string, string> = kb.await
+    ? { [PULUMI_ANNOTATIONS.replaceUnready]: "true", [PULUMI_ANNOTATIONS.timeoutSeconds]: String(kb.awaitTimeoutSeconds) }
+    : { [PULUMI_ANNOTATIONS.skipAwait]: "true" };
   return {
     apiVersion: "batch/v1",
     kind: "Job",

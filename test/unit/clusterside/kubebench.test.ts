@@ -144,6 +144,8 @@ describe("kube-bench objects", () => {
       const j = renderScanJob(b.cfg, b.caps, b.cfg.nodes[0], "d");
       assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.skipAwait], "true");
       assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.timeoutSeconds], undefined);
+      // A scan nobody waited for may still run at the next diff: replacing unready Jobs would rerun it every time.
+      assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.replaceUnready], undefined);
     });
     it("changes a node's pod template when its hardening changes, and only that node's role", () => {
       const changed = build(undefined, { audit: { maxAgeDays: 90 } });
