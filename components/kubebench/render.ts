@@ -12,6 +12,7 @@ import { shq } from "../node/script";
 import { KUBE_BENCH_TARGETS, MC, NODE_LABELS, PROJECT_KEYS, PULUMI_ANNOTATIONS, REPORT_TIMESTAMP_FORMAT, SCAN_HOST_MOUNTS } from "./facts";
 import {
   boundedName,
+  shortDigest,
   ClusterRole,
   ClusterRoleBinding,
   ClusterSideObject,
@@ -39,9 +40,15 @@ const SECRET_MOUNT = "/etc/kube-bench-uploader";
 /** The uploader runs as an unprivileged user; fsGroup lets it read the Secret file (mode 0440). */
 const UPLOADER_UID = 65532;
 
-/** Names of the per-node objects. Jobs fit a 63-character label value, CronJobs 52 characters. */
-export function scanJobName(node: string): string {
-  return boundedName("kube-bench-", node, 63);
+/**
+ * Names of the per-node objects. Jobs fit a 63-character label value, CronJobs 52 characters. A scan Job's
+ * name ends with a digest of its spec (`specDigest`): a changed scan is a new Job, created before the old
+ * one is deleted. Under the same name the create could meet the old Job still being deleted (its Pods
+ * first), which fails with a field-manager conflict when the delete is not awaited (`kubeBench.await: false`).
+ */
+export function scanJobName(node: string, specDigest: string): string {
+  const suffix = `-${specDigest.slice(0, 8)}`;
+  return `${boundedName("kube-bench-", node, 63 - suffix.length)}${suffix}`;
 }
 
 export function scanCronJobName(node: string): string {
@@ -208,24 +215,25 @@ export function renderScanJob(cfg: StackConfig, caps: CapabilitiesConfig, node: 
   const annotations: Record<string, string> = kb.await
     ? { [PULUMI_ANNOTATIONS.replaceUnready]: "true", [PULUMI_ANNOTATIONS.timeoutSeconds]: String(kb.awaitTimeoutSeconds) }
     : { [PULUMI_ANNOTATIONS.skipAwait]: "true" };
+  const spec: NonNullable<Job["spec"]> = {
+    backoffLimit: 0,
+    activeDeadlineSeconds: kb.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: kb.ttlSecondsAfterFinished,
+    template: podTemplate(cfg, caps, node, {
+      [PROJECT_KEYS.hardeningDigest]: hardeningDigest,
+      [PROJECT_KEYS.benchmark]: cfg.profile.benchmark,
+    }),
+  };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
-      name: scanJobName(node.name),
+      name: scanJobName(node.name, shortDigest(JSON.stringify(spec))),
       namespace: kb.namespace,
       labels: { ...standardLabels(KUBE_BENCH_NAME, "scan"), [PROJECT_KEYS.node]: node.name },
       annotations,
     },
-    spec: {
-      backoffLimit: 0,
-      activeDeadlineSeconds: kb.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: kb.ttlSecondsAfterFinished,
-      template: podTemplate(cfg, caps, node, {
-        [PROJECT_KEYS.hardeningDigest]: hardeningDigest,
-        [PROJECT_KEYS.benchmark]: cfg.profile.benchmark,
-      }),
-    },
+    spec,
   };
 }
 

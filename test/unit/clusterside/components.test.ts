@@ -116,7 +116,7 @@ describe("cluster-side components (Pulumi mocks)", () => {
     const { cfg, caps } = build();
     await createClusterSide(cfg, caps, { nodes: fakeNodes(cfg.nodes.map((n) => n.name)), listNamespaces: async () => [] });
     await settle();
-    const job = ofType("kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { name: string }).name === "kube-bench-wk-1");
+    const job = ofType("kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { labels: Record<string, string> }).labels["k3s-hardening/node"] === "wk-1");
     assert.ok(job);
     const template = (job.inputs.spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
     assert.equal(template.metadata.annotations["k3s-hardening/hardening-digest"], "digest-of-wk-1");
@@ -129,7 +129,7 @@ describe("cluster-side components (Pulumi mocks)", () => {
     await createClusterSide(cfg, caps, { nodes: cluster.nodes, parent: cluster, listNamespaces: async () => [] });
     await settle();
     for (const n of cluster.nodes) {
-      const job = ofType("kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { name: string }).name === `kube-bench-${n.summary.nodeName}`);
+      const job = ofType("kubernetes:batch/v1:Job").find((j) => (j.inputs.metadata as { labels: Record<string, string> }).labels["k3s-hardening/node"] === n.summary.nodeName);
       const annotations = (job?.inputs.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
       assert.equal(annotations["k3s-hardening/hardening-digest"], n.summary.digest);
       assert.equal(nodeDigests(cfg)[n.summary.nodeName], n.summary.digest, "the render command computes the same digest");

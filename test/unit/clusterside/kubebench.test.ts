@@ -83,7 +83,10 @@ describe("kube-bench objects", () => {
   describe("deploy-time scans", () => {
     it("creates one Job per node, pinned to it", () => {
       const js = jobs(objects);
-      assert.deepEqual(js.map((j) => j.metadata?.name), cfg.nodes.map((n) => `kube-bench-${n.name}`));
+      assert.deepEqual(
+        js.map((j) => j.metadata?.name?.replace(/-[0-9a-f]{8}$/, "")),
+        cfg.nodes.map((n) => `kube-bench-${n.name}`),
+      );
       for (const [i, j] of js.entries()) {
         const pod = podOf(j);
         assert.deepEqual(pod.nodeSelector, { "kubernetes.io/hostname": cfg.nodes[i].name });
@@ -139,6 +142,14 @@ describe("kube-bench objects", () => {
       assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.timeoutSeconds], "900");
       assert.equal(j.metadata?.annotations?.[PULUMI_ANNOTATIONS.skipAwait], undefined);
     });
+    it("names each scan Job after its spec: a changed scan is a new Job, an unchanged one keeps its name", () => {
+      const b = build();
+      const name = (digest: string) => renderScanJob(b.cfg, b.caps, b.cfg.nodes[0], digest).metadata?.name;
+      assert.equal(name("d1"), name("d1"));
+      assert.notEqual(name("d1"), name("d2"));
+      const other = build(undefined, { benchmark: "k3s-cis-1.8" });
+      assert.notEqual(renderScanJob(other.cfg, other.caps, other.cfg.nodes[0], "d1").metadata?.name, name("d1"));
+    });
     it("skips the await when configured", () => {
       const b = build(withCapability("kubeBench", { await: false }));
       const j = renderScanJob(b.cfg, b.caps, b.cfg.nodes[0], "d");
@@ -179,7 +190,10 @@ describe("kube-bench objects", () => {
     it("scans only the configured nodes", () => {
       const b = build(withCapability("kubeBench", { nodes: ["cp-1", "wk-2"] }));
       const objs = renderKubeBenchObjects(b.cfg, b.caps, nodeDigests(b.cfg));
-      assert.deepEqual(jobs(objs).map((j) => j.metadata?.name), ["kube-bench-cp-1", "kube-bench-wk-2"]);
+      const names = jobs(objs).map((j) => j.metadata?.name ?? "");
+      assert.equal(names.length, 2);
+      assert.match(names[0], /^kube-bench-cp-1-[0-9a-f]{8}$/);
+      assert.match(names[1], /^kube-bench-wk-2-[0-9a-f]{8}$/);
       assert.deepEqual(cronJobs(objs).map((j) => j.metadata?.name), ["kube-bench-cron-cp-1", "kube-bench-cron-wk-2"]);
     });
     it("renders no deploy-time Jobs when scanOnDeploy is off", () => {
@@ -268,7 +282,9 @@ describe("kube-bench objects", () => {
     });
     it("bounds long node names and keeps them distinct", () => {
       const long = "a".repeat(60);
-      assert.ok(scanJobName(long).length <= 63);
+      assert.ok(scanJobName(long, "0123456789abcdef").length <= 63);
+      assert.equal(scanJobName("cp-1", "0123456789abcdef"), "kube-bench-cp-1-01234567");
+      assert.notEqual(scanJobName(`${long}-x`, "0123456789abcdef"), scanJobName(`${long}-y`, "0123456789abcdef"));
       assert.ok(scanCronJobName(long).length <= 52);
       assert.notEqual(scanCronJobName(`${long}-x`), scanCronJobName(`${long}-y`));
       assert.equal(boundedName("kube-bench-", "cp-1", 63), "kube-bench-cp-1");
