@@ -1,7 +1,10 @@
 /**
  * End to end: the official Pulumi engine (CLI, Node.js language host, command and kubernetes providers,
  * built by scripts/build-engine.sh) runs this program against four SSH test nodes (real sshd in network
- * namespaces, each with its own filesystem; stand-in k3s). Needs root and the engine on PATH.
+ * namespaces, each with its own filesystem). The two servers run the real control plane (etcd,
+ * kube-apiserver, kube-controller-manager, kube-scheduler from scripts/build-control-plane.sh) as their
+ * k3s unit, started from the node's own config.yaml; the agents' k3s is a recording stand-in. The cluster
+ * side is applied to cp-1's API server. Needs root and the engine on PATH.
  *
  * The tests run in order on one stack, like the life of a real one: first apply, no-op, profile change,
  * failed health, drift, key and host-key rotation, root to sudo, node removal, destroy.
@@ -13,8 +16,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { K3S_PATHS } from "../../components/k3s/facts";
+import { alloySpec, promtailSpec, ship } from "./auditPipeline";
 
 const REPO = path.resolve(__dirname, "../..");
+/** The control-plane binaries: built (or found in the cache) by the project's script unless given. */
+const CONTROL_PLANE_BIN =
+  process.env.E2E_CONTROL_PLANE_BIN ??
+  execFileSync(path.join(REPO, "scripts/build-control-plane.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
 const HARNESS = path.join(REPO, "test/e2e/harness/nodes.sh");
 const PROJECT = "k3s-hardening";
 const STACK = "e2e";
@@ -40,12 +48,13 @@ interface RunResult {
 
 const e2eDir = fs.mkdtempSync(path.join(os.tmpdir(), "k3sh-e2e-"));
 const configFile = path.join(e2eDir, `Pulumi.${STACK}.yaml`);
-const manifestsDir = path.join(e2eDir, "k8s-manifests");
+const kubeconfigFile = path.join(e2eDir, "kubeconfig");
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   // The provider would also offer an ssh-agent's keys: the stack's key must be the only identity.
   SSH_AUTH_SOCK: "",
   E2E_DIR: e2eDir,
+  E2E_CONTROL_PLANE_BIN: CONTROL_PLANE_BIN,
   PULUMI_HOME: path.join(e2eDir, "pulumi-home"),
   PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
   PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -146,6 +155,38 @@ function driftCli(args: string[]): RunResult {
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
+/** kubectl (built with the control plane) against cp-1's API server, as its admin. */
+function kubectl(args: string[], input?: string): RunResult {
+  const r = spawnSync(path.join(CONTROL_PLANE_BIN, "kubectl"), ["--kubeconfig", kubeconfigFile, ...args], { input, encoding: "utf8", timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function kubectlJson<T = Record<string, any>>(args: string[]): T {
+  return JSON.parse(ok(kubectl([...args, "-o", "json"]), `kubectl ${args.join(" ")}`).stdout) as T;
+}
+
+async function eventually(what: string, check: () => boolean, seconds = 60): Promise<void> {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`${what}: not within ${seconds}s`);
+}
+
+/** Every field of `want` (a rendered object) is in `got` (the live object), recursively; lists element-wise. */
+function assertSubset(want: unknown, got: unknown, where: string): void {
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) && got.length === want.length, `${where}: want a list of ${want.length}, got ${JSON.stringify(got)}`);
+    want.forEach((w, i) => assertSubset(w, (got as unknown[])[i], `${where}[${i}]`));
+  } else if (want !== null && typeof want === "object") {
+    assert.ok(got !== null && typeof got === "object", `${where}: want an object, got ${JSON.stringify(got)}`);
+    for (const [k, v] of Object.entries(want)) assertSubset(v, (got as Record<string, unknown>)[k], `${where}.${k}`);
+  } else {
+    assert.equal(String(got), String(want), `${where}`);
+  }
+}
+
 function harness(...args: string[]): void {
   execFileSync(HARNESS, args, { env, stdio: ["ignore", "ignore", "inherit"] });
 }
@@ -165,6 +206,17 @@ function configNodes(ns: Array<TestNode & { restoreOnDestroy?: boolean }>): unkn
     hostKey: n.hostKey,
     ...(n.restoreOnDestroy === undefined ? {} : { restoreOnDestroy: n.restoreOnDestroy }),
   }));
+}
+
+/** `npm run render` of the stack as configured now, into e2eDir/<out>. */
+function renderReview(out: string): string {
+  const outDir = path.join(e2eDir, out);
+  const renderCfg = path.join(e2eDir, `${out}-project`);
+  fs.mkdirSync(renderCfg, { recursive: true });
+  fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(renderCfg, "Pulumi.yaml"));
+  fs.copyFileSync(configFile, path.join(renderCfg, `Pulumi.${STACK}.yaml`));
+  execFileSync("npx", ["ts-node", "--transpile-only", "cli/render.ts", "--stack", STACK, "--out", outDir, "--project", renderCfg], { cwd: REPO, env, stdio: "pipe" });
+  return outDir;
 }
 
 function rendered(nodeName: string, file: string): string {
@@ -192,10 +244,15 @@ describe("pulumi up against SSH test nodes", function () {
     fs.renameSync(path.join(REPO, `Pulumi.${STACK}.yaml`), configFile);
     setConfig("cluster", "e2e");
     setConfig("nodes", configNodes(nodes));
-    setConfig("rollout", { healthTimeoutSeconds: 10, agentBatchSize: 1 });
-    // No cluster here: the kubernetes provider writes the manifests it would apply into a directory.
-    setConfig("kubernetes", { renderYamlToDirectory: manifestsDir });
-    setConfig("auditShipping", { lokiUrl: "http://loki.monitoring.svc.cluster.local/loki/api/v1/push" });
+    // A real restart stops and starts etcd and the three components: allow for a busy machine.
+    setConfig("rollout", { healthTimeoutSeconds: 60, agentBatchSize: 1 });
+    // No kubelet in the test cluster: scan Pods stay Pending, so the Jobs are not awaited.
+    setConfig("kubeBench", { await: false });
+    setConfig("auditShipping", { lokiUrl: "http://loki.monitoring.svc.cluster.local/loki/api/v1/push", shipper: { enabled: true } });
+    // cp-1's admin kubeconfig as k3s writes it, pointed at the node's supervisor port from outside.
+    const admin = fs.readFileSync(path.join(byName("cp-1").root, "etc/rancher/k3s/k3s.yaml"), "utf8");
+    fs.writeFileSync(kubeconfigFile, admin.replace("https://127.0.0.1:6443", `https://${byName("cp-1").host}:6443`), { mode: 0o600 });
+    ok(pulumi(["config", "set", "--secret", "--path", `${PROJECT}:kubernetes.kubeconfig`], fs.readFileSync(kubeconfigFile, "utf8")), "config set kubeconfig");
     ok(pulumi(["config", "set", "--secret", `${PROJECT}:sshPrivateKey`], fs.readFileSync(nodes[0].privateKeyPath, "utf8")), "config set sshPrivateKey");
     ok(pulumi(["config", "set", "--secret", `${PROJECT}:k3sToken`, "K10e2e-token-never-in-state::server:abc"]), "config set k3sToken");
   });
@@ -212,12 +269,7 @@ describe("pulumi up against SSH test nodes", function () {
     assert.match(r.stdout, /created/, r.stdout);
     assert.doesNotMatch(r.stdout, /drifted/, "a node never hardened by this stack is new, not drifted");
     // What the render command shows is what the nodes got (render has placeholders for the token).
-    const outDir = path.join(e2eDir, "render");
-    const renderCfg = path.join(e2eDir, "render-project");
-    fs.mkdirSync(renderCfg);
-    fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(renderCfg, "Pulumi.yaml"));
-    fs.copyFileSync(configFile, path.join(renderCfg, `Pulumi.${STACK}.yaml`));
-    execFileSync("npx", ["ts-node", "--transpile-only", "cli/render.ts", "--stack", STACK, "--out", outDir, "--project", renderCfg], { cwd: REPO, env, stdio: "pipe" });
+    renderReview("render");
     for (const n of nodes) {
       for (const f of managedFiles(n)) {
         const onNode = path.join(n.root, f);
@@ -276,45 +328,155 @@ describe("pulumi up against SSH test nodes", function () {
     assert.ok(cp1Started[cp1Started.length - 1] < cp2Stopping[cp2Stopping.length - 1], "cp-2 after cp-1");
   });
 
-  it("a node that fails its health check is rolled back and pulumi up fails naming it, with the journal tail", () => {
-    const cp2 = byName("cp-2");
-    const good = fs.readFileSync(path.join(cp2.root, K3S_PATHS.configFile), "utf8");
-    fs.writeFileSync(path.join(cp2.state, "fail-health-if-config-contains"), "audit-log-maxage=50\n");
-    setConfig("audit", { maxAgeDays: 50 });
+  it("a flag the API server refuses fails the first server's health check, is rolled back for real, and pulumi up fails with the API server's own error", () => {
+    const cp1 = byName("cp-1");
+    const good = fs.readFileSync(path.join(cp1.root, K3S_PATHS.configFile), "utf8");
+    const before = nodes.map(restarts);
+    // The validation lets it through (a well-formed name=value that weakens nothing); kube-apiserver refuses it.
+    setConfig("extraArgs", { apiserver: ["max-requests-inflight=-1"] });
     const r = pulumi(["up", "--yes", "--skip-preview"]);
     assert.notEqual(r.status, 0, "pulumi up must fail");
     const out = r.stdout + r.stderr;
-    assert.match(out, /cp-2-apply/);
-    assert.match(out, /k3s-hardening\[cp-2\]: ERROR: k3s did not become healthy/);
-    assert.match(out, /previous configuration was restored/);
-    assert.match(out, /level=fatal/);
-    assert.equal(fs.readFileSync(path.join(cp2.root, K3S_PATHS.configFile), "utf8"), good, "cp-2 rolled back");
-    assert.match(fs.readFileSync(path.join(byName("cp-1").root, K3S_PATHS.configFile), "utf8"), /audit-log-maxage=50/, "cp-1 went first");
-    // Clear the fault: the next up converges.
-    fs.rmSync(path.join(cp2.state, "fail-health-if-config-contains"));
-    ok(pulumi(["up", "--yes", "--skip-preview"]), "up after fixing the node");
-    assert.match(fs.readFileSync(path.join(cp2.root, K3S_PATHS.configFile), "utf8"), /audit-log-maxage=50/);
+    assert.match(out, /cp-1-apply/);
+    assert.match(out, /k3s-hardening\[cp-1\]: ERROR: k3s did not become healthy/);
+    assert.match(out, /the previous configuration was restored and k3s is healthy again/);
+    assert.match(out, /"command failed" err="--max-requests-inflight can not be negative value"/, "the API server's own error");
+    assert.equal(fs.readFileSync(path.join(cp1.root, K3S_PATHS.configFile), "utf8"), good, "cp-1 rolled back");
+    assert.equal(ok(kubectl(["get", "--raw=/readyz"]), "readyz after the rollback").stdout, "ok");
+    assert.deepEqual(
+      nodes.map((n, i) => restarts(n).length - before[i].length),
+      [2, 0, 0, 0],
+      "cp-1 restarted onto the bad flag and back; the rollout stopped there",
+    );
+    setConfig("extraArgs", {});
+    ok(pulumi(["up", "--yes", "--skip-preview"]), "up after removing the flag");
+    ok(pulumi(["preview", "--expect-no-changes"]), "clean after the rollback");
   });
 
-  it("writes the Kubernetes objects through the provider's render mode, and they parse", () => {
-    const files: string[] = [];
+  it("the hardened API server runs with the rendered flags, and the cluster side is live with the fields we set", () => {
+    // The flags the stand-in k3s started kube-apiserver with: k3s's defaults replaced by the node's kube-apiserver-arg.
+    const args = fs.readFileSync(path.join(byName("cp-1").state, "control-plane", "apiserver.args"), "utf8").split("\n");
+    const cfg = YAML.parse(fs.readFileSync(path.join(byName("cp-1").root, K3S_PATHS.configFile), "utf8")) as Record<string, string[]>;
+    for (const a of cfg["kube-apiserver-arg"]) assert.ok(args.includes(`--${a}`), `kube-apiserver runs with --${a}`);
+    assert.equal(args.filter((a) => a.startsWith("--enable-admission-plugins=")).length, 1, "each flag once");
+
+    const manifests: string[] = [];
     const walk = (d: string) => {
       for (const e of fs.readdirSync(d, { withFileTypes: true })) {
         const p = path.join(d, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith(".yaml")) files.push(p);
+        else if (e.name.endsWith(".yaml")) manifests.push(p);
       }
     };
-    walk(manifestsDir);
+    // The review render of the configuration as it is now (the profile changed since the first up).
+    walk(path.join(renderReview("render-now"), "manifests"));
     const kinds = new Set<string>();
-    for (const f of files) {
-      for (const doc of YAML.parseAllDocuments(fs.readFileSync(f, "utf8"))) {
-        assert.deepEqual(doc.errors, [], f);
-        const obj = doc.toJS() as { kind?: string; apiVersion?: string } | null;
-        if (obj?.kind) kinds.add(obj.kind);
-      }
+    for (const f of manifests) {
+      const obj = YAML.parse(fs.readFileSync(f, "utf8")) as { kind: string; metadata: { name: string; namespace?: string } };
+      if (obj.kind === "ServiceAccount" && obj.metadata.name === "default") continue; // patches: checked below
+      kinds.add(obj.kind);
+      const live = kubectlJson(["get", obj.kind, obj.metadata.name, ...(obj.metadata.namespace ? ["-n", obj.metadata.namespace] : [])]);
+      assertSubset(obj, live, `${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name}`);
     }
-    for (const k of ["Namespace", "ServiceAccount", "ClusterRole", "Job", "CronJob", "ConfigMap"]) assert.ok(kinds.has(k), `no ${k} among ${[...kinds].join(", ")}`);
+    for (const k of ["Namespace", "NetworkPolicy", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Job", "CronJob", "ConfigMap", "DaemonSet"]) {
+      assert.ok(kinds.has(k), `no ${k} among ${[...kinds].join(", ")}`);
+    }
+    const jobs = kubectlJson<{ items: unknown[] }>(["get", "jobs", "-n", "kube-bench"]).items;
+    assert.equal(jobs.length, nodes.length, "one scan Job per node");
+  });
+
+  it("Pod Security refuses a privileged Pod in a workload namespace and admits the scanner's Pod spec in its namespace", async () => {
+    ok(kubectl(["create", "namespace", "workload-e2e"]), "create namespace");
+    await eventually("the namespace's default ServiceAccount", () => kubectl(["get", "serviceaccount", "default", "-n", "workload-e2e"]).status === 0);
+    const pod = (ns: string, spec: object) => JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "psa-e2e", namespace: ns }, spec });
+    const privileged = pod("workload-e2e", { containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] });
+    const refused = kubectl(["create", "-f", "-"], privileged);
+    assert.notEqual(refused.status, 0, "privileged Pod admitted in a workload namespace");
+    assert.match(refused.stderr, /violates PodSecurity "restricted:latest": privileged/);
+    // The scanner's own Pod spec, as its Job renders it: admitted (server-side dry run; no kubelet runs it).
+    const [job] = kubectlJson<{ items: Array<{ spec: { template: { spec: object } } }> }>(["get", "jobs", "-n", "kube-bench", "-l", "k3s-hardening/node=cp-1"]).items;
+    ok(kubectl(["create", "--dry-run=server", "-f", "-"], pod("kube-bench", job.spec.template.spec)), "scanner Pod spec admitted");
+    // The Job controller created the scan Pods too (they stay Pending: there is no kubelet).
+    await eventually("scan Pods created by the Job controller", () => kubectlJson<{ items: unknown[] }>(["get", "pods", "-n", "kube-bench"]).items.length >= nodes.length);
+  });
+
+  it("every namespace's default ServiceAccount has no token automount, and a namespace created after the last up is locked down by the next one", () => {
+    const before = kubectlJson<{ automountServiceAccountToken?: boolean }>(["get", "serviceaccount", "default", "-n", "workload-e2e"]);
+    assert.notEqual(before.automountServiceAccountToken, false, "not yet locked: created after the last up");
+    const preview = previewSteps();
+    assert.equal(preview.get("default-sa-workload-e2e"), "create", [...preview.entries()].join("; "));
+    ok(pulumi(["up", "--yes", "--skip-preview"]), "up after a new namespace");
+    const all = kubectlJson<{ items: Array<{ metadata: { name: string; namespace: string }; automountServiceAccountToken?: boolean }> }>(["get", "serviceaccounts", "-A"]).items;
+    const namespaces = kubectlJson<{ items: Array<{ metadata: { name: string } }> }>(["get", "namespaces"]).items.map((n) => n.metadata.name);
+    for (const ns of namespaces) {
+      const sa = all.find((s) => s.metadata.name === "default" && s.metadata.namespace === ns);
+      assert.equal(sa?.automountServiceAccountToken, false, `default ServiceAccount of ${ns}`);
+    }
+    ok(pulumi(["preview", "--expect-no-changes"]), "clean after the lockdown");
+  });
+
+  it("the audit log on the server holds JSON events at the policy's levels, and the promtail and Alloy pipelines label the real lines as promised", async () => {
+    const canary = `canary-${process.pid}-value`;
+    ok(kubectl(["create", "secret", "generic", "audit-e2e", "-n", "workload-e2e", `--from-literal=k=${canary}`]), "create secret");
+    ok(kubectl(["get", "secret", "audit-e2e", "-n", "workload-e2e", "-o", "yaml"]), "get secret");
+    ok(kubectl(["delete", "secret", "audit-e2e", "-n", "workload-e2e"]), "delete secret");
+    const logFile = path.join(byName("cp-1").root, K3S_PATHS.auditLogFile);
+    const read = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "");
+    const secretDeleted = () =>
+      read()
+        .split("\n")
+        .filter((l) => l.includes("audit-e2e"))
+        .some((l) => {
+          const e = JSON.parse(l) as { verb: string; objectRef?: { resource?: string; name?: string } };
+          return e.verb === "delete" && e.objectRef?.resource === "secrets" && e.objectRef.name === "audit-e2e";
+        });
+    await eventually("the secret's delete in the audit log", secretDeleted, 30);
+    const raw = read();
+    assert.ok(!raw.includes(canary) && !raw.includes(Buffer.from(canary).toString("base64")), "the Secret's value is not in the audit log");
+    assert.equal(fs.statSync(logFile).mode & 0o777, 0o600);
+    const lines = raw.split("\n").filter(Boolean);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const events = lines.map((l) => JSON.parse(l) as any);
+    for (const e of events) {
+      assert.equal(e.kind, "Event");
+      assert.equal(e.apiVersion, "audit.k8s.io/v1");
+      assert.notEqual(e.stage, "RequestReceived", "omitted stage");
+    }
+    const secretEvents = events.filter((e) => e.objectRef?.resource === "secrets" && e.objectRef?.name === "audit-e2e");
+    assert.deepEqual([...new Set(secretEvents.map((e) => e.verb))].sort(), ["create", "delete", "get"]);
+    for (const e of secretEvents) {
+      assert.equal(e.level, "Metadata", `secret ${e.verb} at Metadata`);
+      assert.equal(e.requestObject, undefined);
+      assert.equal(e.responseObject, undefined);
+    }
+    const podCreates = events.filter((e) => e.objectRef?.resource === "pods" && e.verb === "create" && e.objectRef?.namespace === "kube-bench");
+    assert.ok(podCreates.length > 0 && podCreates.every((e) => e.level === "RequestResponse" && e.requestObject), "Pod creates in full");
+    assert.deepEqual(
+      events.filter((e) => e.objectRef?.resource === "events" && e.verb !== "delete" && e.verb !== "deletecollection"),
+      [],
+      "events are not logged (only their deletion)",
+    );
+
+    const promtail = promtailSpec(kubectlJson<{ data: Record<string, string> }>(["get", "configmap", "k8s-audit-promtail", "-n", "k8s-audit"]).data["k8s-audit-scrape-configs.yaml"]);
+    const alloyData = kubectlJson<{ data: Record<string, string> }>(["get", "configmap", "k8s-audit-alloy", "-n", "k8s-audit"]).data;
+    const alloy = alloySpec(Object.values(alloyData)[0]);
+    for (const spec of [promtail, alloy]) {
+      assert.equal(spec.path, K3S_PATHS.auditLogFile, "the shippers read the file the API server writes");
+      assert.deepEqual(spec.staticLabels, { job: "k8s_audit", cluster: "e2e" });
+    }
+    for (const [i, line] of lines.entries()) {
+      const fromPromtail = ship(promtail, line);
+      assert.deepEqual(ship(alloy, line), fromPromtail, `promtail and Alloy agree on line ${i + 1}`);
+      const e = events[i];
+      const want: Record<string, string> = { job: "k8s_audit", cluster: "e2e", verb: e.verb };
+      if (e.objectRef?.resource) want.resource = e.objectRef.resource;
+      if (e.objectRef?.namespace) want.namespace = e.objectRef.namespace;
+      assert.deepEqual(fromPromtail.labels, want, `labels of line ${i + 1}`);
+      assert.deepEqual(fromPromtail.structuredMetadata, { user: e.user.username, ...(e.responseStatus?.code ? { code: String(e.responseStatus.code) } : {}) });
+      assert.equal(fromPromtail.timestamp?.getTime(), new Date(e.stageTimestamp.replace(/(\.\d{3})\d+/, "$1")).getTime());
+    }
+    // The guide's query finds the delete: {job="k8s_audit"} | json | verb="delete" | resource="secrets".
+    assert.ok(lines.some((l) => { const x = ship(promtail, l).labels; return x.verb === "delete" && x.resource === "secrets" && x.namespace === "workload-e2e"; }));
   });
 
   it("bad configuration stops the preview before anything is created", () => {
@@ -629,6 +791,12 @@ describe("pulumi up against SSH test nodes", function () {
         nodes.map((n, i) => restarts(n).length - before[i].length),
         nodes.map((n) => (n.name === "cp-2" ? 0 : 1)),
       );
+      // The cluster side went before the servers restarted onto their old files; the lockdown stays.
+      assert.equal(ok(kubectl(["get", "--raw=/readyz"]), "cp-1's API server after the restore").stdout, "ok");
+      assert.notEqual(kubectl(["get", "namespace", "kube-bench"]).status, 0, "the scanner namespace is gone");
+      for (const ns of ["default", "kube-system", "workload-e2e"]) {
+        assert.equal(kubectlJson<{ automountServiceAccountToken?: boolean }>(["get", "serviceaccount", "default", "-n", ns]).automountServiceAccountToken, false, `${ns}: the patch outlives destroy`);
+      }
     });
   });
 });
