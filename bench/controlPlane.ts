@@ -58,7 +58,7 @@ function measure(n: number, cpBin: string): Figures {
     set("kubeBench", { await: false }); // no kubelet: scan Pods stay Pending
     set("auditShipping", { lokiUrl: "http://loki.monitoring.svc.cluster.local/loki/api/v1/push", shipper: { enabled: true } });
     const side = pulumi(["up", "--yes", "--skip-preview"]);
-    const objects = Number(/(\d+) created/.exec(side.stdout)?.[1] ?? 0);
+    const objects = Number(/^\s*\+ (\d+) created$/m.exec(side.stdout)?.[1] ?? 0); // "Resources:" summary
     const noop = pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]).seconds;
     return { defaults, hardened, hardenNodes, clusterSide: side.seconds, noop, objects };
   } finally {
