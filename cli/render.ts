@@ -10,8 +10,8 @@ import { readStackFile } from "../components/config/load";
 import { ConfigError, validateStackConfig } from "../components/config/validate";
 import { validateCapabilities } from "../components/config/capabilities";
 import { checkPredictedCompliance } from "../components/k3s/compliance";
-import { renderNodeBundle } from "../components/k3s/render";
-import { renderApplyScript } from "../components/node/script";
+import { renderNodeBundle, SECRET_PLACEHOLDER } from "../components/k3s/render";
+import { renderApplyScript, shq } from "../components/node/script";
 import { renderManifests } from "./manifests";
 
 function usage(): never {
@@ -46,9 +46,16 @@ function main(): number {
       count++;
     }
     for (const d of bundle.directories) fs.mkdirSync(path.join(base, d), { recursive: true, mode: 0o700 });
-    // The script the node would run, for review (placeholders instead of secrets).
+    // The script the node would run, for review (placeholders instead of secrets). Run by mistake, it
+    // would write the placeholder as the k3s token: with a placeholder in it, it refuses to run.
     const script = renderApplyScript(bundle, { healthTimeoutSeconds: cfg.rollout.healthTimeoutSeconds, backupsToKeep: cfg.rollout.backupsToKeep });
-    fs.writeFileSync(path.join(out, "nodes", `${node.name}.apply.sh`), script, { mode: 0o600 });
+    const withPlaceholders = bundle.files.filter((f) => f.content.includes(SECRET_PLACEHOLDER)).map((f) => f.path);
+    const guard = withPlaceholders.length
+      ? `# Rendered for review by \`npm run render\`: ${withPlaceholders.join(", ")} hold(s) secret placeholders.\n` +
+        `echo ${shq(`k3s-hardening[${node.name}]: this script was rendered for review and holds secret placeholders (${withPlaceholders.join(", ")}); apply the stack with pulumi up`)} >&2\nexit 1\n`
+      : "";
+    const [shebang, ...rest] = script.startsWith("#!") ? script.split(/(?<=\n)/) : ["", script];
+    fs.writeFileSync(path.join(out, "nodes", `${node.name}.apply.sh`), shebang + guard + rest.join(""), { mode: 0o600 });
   }
   const manifests = renderManifests(cfg, stackFile, caps);
   for (const m of manifests) {

@@ -40,6 +40,9 @@ export const HEALTH_PROBES = {
   agent: "curl -fsS --max-time 5 http://127.0.0.1:10248/healthz",
 } as const;
 
+/** Seconds one health probe may take before it is killed (and counted as unhealthy); the wait retries. */
+export const HEALTH_PROBE_TIMEOUT_SECONDS = 10;
+
 /**
  * Kernel parameters the kubelet checks when protect-kernel-defaults is on; with other values it refuses
  * to start (kubelet setupKernelTunables; k3s hardening guide).

@@ -22,7 +22,7 @@
  * `K3S_HARDEN_ROOT` prefixes every node path. Only tests set it.
  */
 import { createHash } from "node:crypto";
-import { HEALTH_PROBES, K3S_PATHS, K3S_UNITS } from "../k3s/facts";
+import { HEALTH_PROBE_TIMEOUT_SECONDS, HEALTH_PROBES, K3S_PATHS, K3S_UNITS } from "../k3s/facts";
 import { NodeBundle } from "../k3s/render";
 
 export interface ScriptOptions {
@@ -55,6 +55,7 @@ R="\${K3S_HARDEN_ROOT:-}"
 NODE=${shq(bundle.node)}
 UNIT=${shq(unit)}
 HEALTH_TIMEOUT=${opts.healthTimeoutSeconds}
+PROBE_TIMEOUT=${HEALTH_PROBE_TIMEOUT_SECONDS}
 KEEP=${opts.backupsToKeep}
 JOURNAL_LINES=${opts.journalLines ?? 40}
 STATE="$R"${shq(K3S_PATHS.stateDir)}
@@ -70,14 +71,20 @@ install -d -m 0700 "$STATE" "$STATE/backups" "$STATE/original"
 exec 9>"$STATE/lock"
 flock -w 120 9 || die "another hardening run holds $STATE/lock"
 unit_present() { systemctl cat "$UNIT.service" >/dev/null 2>&1 </dev/null; }
-healthy() { ${bundle.role === "server" ? HEALTH_PROBES.server : HEALTH_PROBES.agent} >/dev/null 2>&1 </dev/null; }
+# One health probe, killed after $1 seconds: a server that accepts the connection and never answers must
+# not hold the run (and its lock) past the deadline.
+healthy() { timeout -k 2 "$1" ${bundle.role === "server" ? HEALTH_PROBES.server : HEALTH_PROBES.agent} >/dev/null 2>&1 </dev/null; }
 journal_tail() { journalctl -u "$UNIT" -n "$JOURNAL_LINES" --no-pager </dev/null 2>&1 || true; }
 # Restart and wait until healthy or HEALTH_TIMEOUT seconds have passed.
 restart_and_wait() {
   local deadline=$(( $(date +%s) + HEALTH_TIMEOUT ))
   timeout "$HEALTH_TIMEOUT" systemctl restart "$UNIT" </dev/null || log "systemctl restart $UNIT did not succeed in time"
+  local left
   while :; do
-    if healthy; then return 0; fi
+    left=$(( deadline - $(date +%s) ))
+    [ "$left" -ge 1 ] || left=1
+    [ "$left" -le "$PROBE_TIMEOUT" ] || left=$PROBE_TIMEOUT
+    if healthy "$left"; then return 0; fi
     [ "$(date +%s)" -lt "$deadline" ] || return 1
     sleep 2
   done

@@ -64,6 +64,10 @@ standin_unit_present() {
 # Why health fails right now; empty output + return 1 when healthy.
 standin_health_failure_reason() {
   local needle cfg="$STANDIN_ROOT/etc/rancher/k3s/config.yaml"
+  if [[ -e "$STANDIN_STATE/hang-health" ]]; then
+    printf 'standin health probe hangs\n'
+    return 0
+  fi
   if [[ -e "$STANDIN_STATE/fail-health" ]]; then
     printf 'standin health failure\n'
     return 0
@@ -92,6 +96,8 @@ standin_failing_unit() {
 # appends a fatal journal line and returns 1.
 standin_check_health() {
   local reason unit
+  # An API server or kubelet that accepts the connection and never answers.
+  [[ -e "$STANDIN_STATE/hang-health" ]] && exec sleep 3600
   if ! reason="$(standin_health_failure_reason)"; then
     return 0
   fi

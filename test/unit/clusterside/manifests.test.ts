@@ -121,6 +121,13 @@ describe("rendered cluster-side manifests", () => {
         encoding: "utf8",
       });
       assert.equal(r.status, 0, r.stderr);
+      // The review copy of a node script holds the token placeholder: run by mistake, it refuses and writes nothing.
+      const root = path.join(dir, "node-root");
+      fs.mkdirSync(root);
+      const applied = spawnSync("bash", [path.join(out, "nodes", "cp-1.apply.sh")], { env: { ...process.env, K3S_HARDEN_ROOT: root }, encoding: "utf8" });
+      assert.equal(applied.status, 1);
+      assert.match(applied.stderr, /k3s-hardening\[cp-1\]: this script was rendered for review and holds secret placeholders \(\/etc\/rancher\/k3s\/config\.yaml\)/);
+      assert.deepEqual(fs.readdirSync(root), [], "nothing written");
       const manifests = path.join(out, "manifests");
       const list = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(d, e.name)) : [path.relative(manifests, path.join(d, e.name))]));
       const files = list(manifests);

@@ -133,6 +133,30 @@ describe("node script (real bash, stand-in k3s)", function () {
     assert.match(r.stderr, /still unhealthy after restoring/);
   });
 
+  for (const role of ["server", "agent"] as const) {
+    it(`${role === "agent" ? "an" : "a"} ${role} health probe that hangs is cut off at the deadline: rolled back, lock released, the next run goes ahead`, () => {
+      const node = newNode();
+      const index = cfg.nodes.findIndex((n) => n.role === role);
+      run(node, script(cfg, index));
+      const good = read(node, K3S_PATHS.configFile);
+      fs.writeFileSync(path.join(node.state, "hang-health"), "");
+      const t0 = Date.now();
+      const r = run(node, script(config({ extraArgs: { apiserver: ["tls-min-version=VersionTLS13"], kubelet: ["max-pods=100"] } }), index));
+      const seconds = (Date.now() - t0) / 1000;
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      // Two waits of 3 s (the new files, then the rollback), each probe killed at the deadline; a probe with no
+      // timeout would hang for the stand-in's hour (the spawn's 60 s limit).
+      assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
+      assert.match(r.stderr, /did not become healthy within 3s/);
+      assert.match(r.stderr, /still unhealthy after restoring the previous configuration/);
+      assert.equal(read(node, K3S_PATHS.configFile), good, "previous config restored");
+      fs.rmSync(path.join(node.state, "hang-health"));
+      const next = run(node, script(config({ extraArgs: { apiserver: ["tls-min-version=VersionTLS13"], kubelet: ["max-pods=100"] } }), index));
+      assert.equal(next.status, 0, next.stderr);
+      assert.match(read(node, K3S_PATHS.configFile), role === "server" ? /tls-min-version=VersionTLS13/ : /max-pods=100/);
+    });
+  }
+
   it("a first run that fails health removes the files it created", () => {
     const node = newNode();
     fs.writeFileSync(path.join(node.state, "fail-health"), "");

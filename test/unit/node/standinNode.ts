@@ -17,8 +17,15 @@ export interface StandinNode {
   env: NodeJS.ProcessEnv;
 }
 
+/** Every node folder made by this process: removed when it exits, so test runs leave nothing in the temp folder. */
+const created: string[] = [];
+process.on("exit", () => {
+  for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function newStandinNode(): StandinNode {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3sh-node-"));
+  created.push(dir);
   const root = path.join(dir, "root");
   const state = path.join(dir, "state");
   fs.mkdirSync(root);

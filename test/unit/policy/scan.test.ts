@@ -97,6 +97,7 @@ describe("npm run scan", () => {
     assert.deepStrictEqual(broken.map((v: any) => [v.policy, v.name, v.message]), [
       ["cis-pod-privilege-escalation", "kube-bench-cp-1", 'container "upload" sets securityContext.allowPrivilegeEscalation: true'],
     ]);
+    require("fs").rmSync(dir, { recursive: true, force: true });
   });
 
   it("config levels apply: all=mandatory fails on advisory findings, disabled drops a policy", () => {
@@ -110,6 +111,7 @@ describe("npm run scan", () => {
     const relaxed = path.join(dir, "relaxed.json");
     writeFileSync(relaxed, JSON.stringify({ all: "advisory" }));
     assert.strictEqual(json(["--config", relaxed, `${CORPUS}/bad`]).code, 0);
+    require("fs").rmSync(dir, { recursive: true, force: true });
   });
 
   it("control ids and the benchmark follow --benchmark, K3S_CIS_BENCHMARK or the config", () => {
