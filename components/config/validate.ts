@@ -10,6 +10,7 @@ import {
   COMPONENT_CONFIG_KEYS,
   COMPONENT_ONLY_FLAGS,
   EVENT_RATE_LIMIT_TYPES,
+  K3S_SETTING_ALIASES,
   POD_SECURITY_LEVELS,
   REQUIRED_ADMISSION_PLUGINS,
   WEAKENING_RULES,
@@ -109,6 +110,25 @@ class Reader extends BaseReader {
   }
 }
 
+/**
+ * One spelling per address, to catch the same node listed twice: DNS names in lower case without the
+ * trailing dot, IPv6 compressed (`0:0::1` = `::1`), IPv4-mapped IPv6 as IPv4.
+ */
+export function canonicalHost(host: string): string {
+  if (isIP(host) === 6) {
+    try {
+      const v6 = new URL(`http://[${host}]`).hostname.slice(1, -1);
+      const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
+      if (!mapped) return v6;
+      const [hi, lo] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
+      return [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+    } catch {
+      return host.toLowerCase(); // a zone index (fe80::1%eth0) is not a URL host
+    }
+  }
+  return isIP(host) === 4 ? host : host.toLowerCase().replace(/\.$/, "");
+}
+
 const NODE_KEYS = ["name", "host", "port", "user", "role", "sudo", "hostKey", "insecureIgnoreHostKey", "privateKey", "k3sSettings", "restoreOnDestroy"];
 
 function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | undefined, restoreDefault: boolean): NodeSpec[] {
@@ -133,7 +153,7 @@ function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | und
       r.problem(`${key}.host`, `${JSON.stringify(host)} is not a valid address; use an IPv4/IPv6 address or a DNS name`);
     }
     const port = r.int(`${key}.port`, o.port, 22, 1, 65535);
-    const endpoint = `${host}:${port}`;
+    const endpoint = `${canonicalHost(host ?? "")}:${port}`;
     if (host && hosts.has(endpoint)) r.problem(`${key}.host`, `duplicate host ${JSON.stringify(host)} (also nodes[${hosts.get(endpoint)}]); each node needs its own address`);
     hosts.set(endpoint, i);
     const user = r.str(`${key}.user`, o.user, "root");
@@ -180,8 +200,12 @@ function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3s
   const o = r.object(key, v);
   const out: Record<string, K3sSettingValue> = {};
   for (const [k, val] of Object.entries(o)) {
-    if (MANAGED_K3S_KEYS[k]) {
-      r.problem(`${key}.${k}`, `is managed by the hardening profile; set ${MANAGED_K3S_KEYS[k]} instead`);
+    // The setting k3s reads for this key: aliases (`t` is `token`) and the append form (`token+`) included.
+    const base = k.endsWith("+") ? k.slice(0, -1) : k;
+    const setting = K3S_SETTING_ALIASES[base] ?? base;
+    if (MANAGED_K3S_KEYS[setting]) {
+      const spelling = setting === k ? "" : ` (k3s reads it as ${setting}${k.endsWith("+") ? ", appended" : ""})`;
+      r.problem(`${key}.${k}`, `is managed by the hardening profile${spelling}; set ${MANAGED_K3S_KEYS[setting]} instead`);
       continue;
     }
     if (!/^[a-z0-9][a-z0-9-]*\+?$/.test(k)) {

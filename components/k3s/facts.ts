@@ -27,6 +27,13 @@ export const K3S_PATHS = {
   kubeletServingKeyFile: "/var/lib/rancher/k3s/agent/serving-kubelet.key",
 } as const;
 
+/**
+ * Short names k3s accepts for its own settings, in config.yaml as on the command line (urfave/cli
+ * aliases of the server and agent flags: `token,t`, `server,s`, `data-dir,d`, `write-kubeconfig,o`).
+ * A key may also end in `+` (append to the value from an earlier file).
+ */
+export const K3S_SETTING_ALIASES: Readonly<Record<string, string>> = { t: "token", s: "server", d: "data-dir", o: "write-kubeconfig" };
+
 /** systemd units installed by the k3s installer. */
 export const K3S_UNITS = { server: "k3s", agent: "k3s-agent" } as const;
 

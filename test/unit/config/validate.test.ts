@@ -61,6 +61,21 @@ describe("stack configuration validation", () => {
       rejects(rawConfig({}, [rawNode("cp-1", "server", 1), rawNode("cp-1", "agent", 2)]), "nodes[1].name", /duplicate node name/));
     it("rejects duplicate hosts", () =>
       rejects(rawConfig({}, [rawNode("cp-1", "server", 1), rawNode("wk-1", "agent", 1)]), "nodes[1].host", /duplicate host/));
+    for (const [a, b] of [
+      ["cp-1.example.internal", "CP-1.Example.Internal."],
+      ["2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001"],
+      ["fd00::a", "FD00:0:0::A"],
+      ["10.0.0.7", "::ffff:10.0.0.7"],
+    ]) {
+      it(`rejects the same host in another spelling: ${a} and ${b}`, () => {
+        const nodes = [{ ...rawNode("cp-1", "server", 1), host: a }, { ...rawNode("wk-1", "agent", 2), host: b }];
+        rejects(rawConfig({}, nodes), "nodes[1].host", /duplicate host/);
+      });
+    }
+    it("accepts the same address on another port", () => {
+      const nodes = [rawNode("cp-1", "server", 1), { ...rawNode("wk-1", "agent", 1), port: 2222 }];
+      assert.doesNotThrow(() => validateStackConfig(rawConfig({}, nodes)));
+    });
     it("rejects an invalid host", () =>
       rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), host: "10.0.0" }]), "nodes[0].host", /not a valid address/));
     it("rejects an invalid port", () =>
@@ -91,6 +106,16 @@ describe("stack configuration validation", () => {
     });
     it("rejects k3s settings the profile manages", () =>
       rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { "kubelet-arg": ["x=y"] } }]), "nodes[0].k3sSettings.kubelet-arg", /extraArgs.kubelet/));
+    for (const [k, v, fix] of [
+      ["t", "K10plain", /k3s reads it as token\); set k3sToken/],
+      ["token+", "K10plain", /k3s reads it as token, appended\); set k3sToken/],
+      ["secrets-encryption+", true, /k3s reads it as secrets-encryption, appended\); set secretsEncryption/],
+      ["cluster-init+", false, /set embeddedEtcd/],
+      ["kube-apiserver-arg+", ["profiling=true"], /set extraArgs.apiserver/],
+    ] as const) {
+      it(`rejects a managed setting in another spelling k3s accepts: ${k}`, () =>
+        rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { [k]: v } }]), `nodes[0].k3sSettings.${k}`, fix));
+    }
     it("rejects unknown node keys (typos)", () =>
       rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), hostkey: TEST_HOST_KEY }]), "nodes[0].hostkey", /unknown key/));
   });
