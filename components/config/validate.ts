@@ -219,6 +219,33 @@ function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3s
   return out;
 }
 
+/**
+ * Directories other programs (or k3s itself) use: the hardening makes the audit log's directory 0700 root,
+ * and the log shipper mounts that directory, so the log needs a directory of its own.
+ */
+const SHARED_DIRECTORIES = new Set([
+  "/", "/bin", "/boot", "/etc", "/home", "/lib", "/lib64", "/mnt", "/opt", "/root", "/sbin", "/srv", "/usr", "/usr/local",
+  "/var", "/var/lib", "/var/log", "/var/cache", "/var/spool", "/var/opt", "/var/local", "/var/mail",
+  "/etc/rancher", "/etc/rancher/k3s", "/var/lib/rancher", "/var/lib/rancher/k3s", "/var/lib/rancher/k3s/server",
+  "/var/lib/rancher/k3s/agent", "/var/lib/kubelet", "/var/log/pods", "/var/log/containers",
+]);
+/** Trees that are temporary, virtual or another program's entirely. */
+const FOREIGN_TREES = /^\/(tmp|var\/tmp|run|proc|sys|dev)(\/|$)/;
+
+function auditLogPath(r: Reader, v: unknown): string {
+  const p = r.absolutePath("audit.logPath", v, D.DEFAULT_AUDIT.logPath);
+  const dir = p.slice(0, p.lastIndexOf("/")) || "/";
+  if (SHARED_DIRECTORIES.has(dir) || FOREIGN_TREES.test(dir)) {
+    r.problem(
+      "audit.logPath",
+      `${p} is in ${dir}, which other programs use: the hardening makes the log's directory 0700 root:root and the log shipper mounts it. ` +
+        `Put the log in a directory of its own, e.g. /var/log/kube-audit/audit.log (default ${D.DEFAULT_AUDIT.logPath})`,
+    );
+    return D.DEFAULT_AUDIT.logPath;
+  }
+  return p;
+}
+
 const AUDIT_KEYS = ["logPath", "policyPath", "maxAgeDays", "maxBackups", "maxSizeMb", "rules", "omitStages"];
 const AUDIT_LEVELS = ["None", "Metadata", "Request", "RequestResponse"] as const;
 
@@ -238,7 +265,7 @@ function readAudit(r: Reader, v: unknown): AuditSettings {
     }
   }
   return {
-    logPath: r.absolutePath("audit.logPath", o.logPath, D.DEFAULT_AUDIT.logPath),
+    logPath: auditLogPath(r, o.logPath),
     policyPath: r.absolutePath("audit.policyPath", o.policyPath, D.DEFAULT_AUDIT.policyPath),
     maxAgeDays: r.int("audit.maxAgeDays", o.maxAgeDays, D.DEFAULT_AUDIT.maxAgeDays, 30, 3650, "CIS asks for at least 30 days"),
     maxBackups: r.int("audit.maxBackups", o.maxBackups, D.DEFAULT_AUDIT.maxBackups, 10, 1000, "CIS asks for at least 10 files"),

@@ -166,6 +166,14 @@ describe("stack configuration validation", () => {
       rejects(rawConfig({ audit: { maxSizeMb: 10 } }), "audit.maxSizeMb", /at least 100/);
     });
     it("rejects a relative audit path", () => rejects(rawConfig({ audit: { logPath: "audit.log" } }), "audit.logPath", /absolute/));
+    for (const logPath of ["/tmp/audit.log", "/var/log/kube-audit.log", "/etc/audit.log", "/audit.log", "/var/lib/rancher/k3s/server/audit.log", "/tmp/k3s/audit.log", "/run/audit/audit.log", "/var/lib/rancher/k3s/agent/audit.log"]) {
+      it(`rejects an audit log in a directory other programs use: ${logPath}`, () =>
+        rejects(rawConfig({ audit: { logPath } }), "audit.logPath", /which other programs use: .*a directory of its own/));
+    }
+    it("accepts an audit log in a directory of its own", () => {
+      assert.equal(config({ audit: { logPath: "/var/log/kube-audit/audit.log" } }).profile.audit.logPath, "/var/log/kube-audit/audit.log");
+      assert.equal(config().profile.audit.logPath, "/var/lib/rancher/k3s/server/logs/audit.log");
+    });
     it("rejects an audit policy that logs nothing", () => rejects(rawConfig({ audit: { rules: [{ level: "None" }] } }), "audit.rules", /log nothing/));
     it("rejects rollout values out of range", () => {
       rejects(rawConfig({ rollout: { agentBatchSize: 0 } }), "rollout.agentBatchSize", /1 to 1000/);
