@@ -10,6 +10,7 @@ import {
   COMPONENT_CONFIG_KEYS,
   COMPONENT_ONLY_FLAGS,
   EVENT_RATE_LIMIT_TYPES,
+  K3S_PATHS,
   K3S_SETTING_ALIASES,
   POD_SECURITY_LEVELS,
   REQUIRED_ADMISSION_PLUGINS,
@@ -246,6 +247,41 @@ function auditLogPath(r: Reader, v: unknown): string {
   return p;
 }
 
+/** Where the files the node script writes for k3s may go (besides the fixed K3S_PATHS). */
+const MANAGED_FILE_ROOTS = ["/etc/rancher/", "/var/lib/rancher/", "/etc/kubernetes/"];
+
+/**
+ * The configurable files the node script writes must be distinct from each other and from the files it
+ * always writes, must not be a folder it relies on, and must be under the roots k3s's files live in:
+ * checked here, before anything is applied, instead of failing on the node after the kernel parameters
+ * were set (a directory) or turning every run into a restart (the policy at the config.yaml path).
+ */
+function checkManagedPaths(r: Reader, profile: HardeningProfile): void {
+  const fixed: Record<string, string> = {
+    "config.yaml": K3S_PATHS.configFile,
+    "the kernel parameter file": K3S_PATHS.sysctlFile,
+  };
+  const configured: Array<[string, string, string[]]> = [
+    ["audit.policyPath", profile.audit.policyPath, MANAGED_FILE_ROOTS],
+    ["admission.configPath", profile.admission.configPath, MANAGED_FILE_ROOTS],
+    ["audit.logPath", profile.audit.logPath, ["/var/lib/rancher/", "/var/log/"]],
+  ];
+  const reserved = [K3S_PATHS.configDropInDir, K3S_PATHS.stateDir];
+  configured.forEach(([key, p, roots], i) => {
+    if (!roots.some((root) => p.startsWith(root))) {
+      r.problem(key, `${p} is outside the folders k3s's files live in; use a path under ${roots.join(" or ")}`);
+      return;
+    }
+    const clash = Object.entries(fixed).find(([, f]) => f === p) ?? configured.slice(0, i).find(([, q]) => q === p);
+    if (clash) r.problem(key, `${p} is also ${clash[0]}; every file the hardening writes needs its own path`);
+    const folder = reserved.find((d) => p === d || p.startsWith(`${d}/`));
+    if (folder) r.problem(key, `${p} is ${p === folder ? "" : "inside "}${folder}, a folder the hardening or k3s keeps for itself; choose another path`);
+    if (SHARED_DIRECTORIES.has(p)) r.problem(key, `${p} is a folder; it must be a file path`);
+    const parentOf = [...Object.values(fixed), ...configured.map(([, q]) => q)].find((q) => q !== p && q.startsWith(`${p}/`));
+    if (parentOf) r.problem(key, `${p} is a folder that holds ${parentOf}; it must be a file path`);
+  });
+}
+
 const AUDIT_KEYS = ["logPath", "policyPath", "maxAgeDays", "maxBackups", "maxSizeMb", "rules", "omitStages"];
 const AUDIT_LEVELS = ["None", "Metadata", "Request", "RequestResponse"] as const;
 
@@ -431,6 +467,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     terminatedPodGcThreshold: r.int("terminatedPodGcThreshold", v.terminatedPodGcThreshold, D.DEFAULT_TERMINATED_POD_GC_THRESHOLD, 1, 1_000_000),
     extraArgs: readExtraArgs(r, v.extraArgs),
   };
+  checkManagedPaths(r, profile);
   if (!DURATION.test(profile.requestTimeout) || /^0+[a-zµ]+$/.test(profile.requestTimeout)) {
     r.problem("requestTimeout", `must be a positive duration such as "60s", got ${describe(profile.requestTimeout)}`);
   }

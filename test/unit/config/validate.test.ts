@@ -170,6 +170,24 @@ describe("stack configuration validation", () => {
       it(`rejects an audit log in a directory other programs use: ${logPath}`, () =>
         rejects(rawConfig({ audit: { logPath } }), "audit.logPath", /which other programs use: .*a directory of its own/));
     }
+    for (const [values, key, fix] of [
+      [{ audit: { policyPath: "/etc/rancher/k3s/config.yaml" } }, "audit.policyPath", /is also config\.yaml; every file the hardening writes needs its own path/],
+      [{ admission: { configPath: "/var/lib/rancher/k3s/server/audit.yaml" } }, "admission.configPath", /is also audit\.policyPath/],
+      [{ audit: { policyPath: "/etc/sudoers" } }, "audit.policyPath", /outside the folders k3s's files live in; use a path under \/etc\/rancher\//],
+      [{ audit: { policyPath: "/etc" } }, "audit.policyPath", /outside the folders/],
+      [{ audit: { policyPath: "/etc/rancher/k3s" } }, "audit.policyPath", /a folder that holds \/etc\/rancher\/k3s\/config\.yaml; it must be a file path/],
+      [{ audit: { policyPath: "/var/lib/rancher/k3s" } }, "audit.policyPath", /is a folder; it must be a file path/],
+      [{ admission: { configPath: "/var/lib/rancher/k3s-hardening/lock" } }, "admission.configPath", /inside \/var\/lib\/rancher\/k3s-hardening, a folder the hardening or k3s keeps for itself/],
+      [{ admission: { configPath: "/etc/rancher/k3s/config.yaml.d/psa.yaml" } }, "admission.configPath", /inside \/etc\/rancher\/k3s\/config\.yaml\.d/],
+      [{ admission: { configPath: "/var/lib/rancher/k3s/server/logs/audit.log" } }, "audit.logPath", /is also admission\.configPath/],
+      [{ audit: { logPath: "/srv/audit/audit.log" } }, "audit.logPath", /use a path under \/var\/lib\/rancher\/ or \/var\/log\//],
+    ] as const) {
+      it(`rejects a managed path that collides or is misplaced: ${key} ${JSON.stringify(values)}`, () => rejects(rawConfig(values), key, fix));
+    }
+    it("accepts managed paths of their own under the k3s folders", () => {
+      const c = config({ audit: { policyPath: "/etc/kubernetes/audit-policy.yaml" }, admission: { configPath: "/etc/rancher/k3s/admission.yaml" } });
+      assert.equal(c.profile.audit.policyPath, "/etc/kubernetes/audit-policy.yaml");
+    });
     it("accepts an audit log in a directory of its own", () => {
       assert.equal(config({ audit: { logPath: "/var/log/kube-audit/audit.log" } }).profile.audit.logPath, "/var/log/kube-audit/audit.log");
       assert.equal(config().profile.audit.logPath, "/var/lib/rancher/k3s/server/logs/audit.log");
