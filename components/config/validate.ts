@@ -10,6 +10,7 @@ import {
   COMPONENT_CONFIG_KEYS,
   COMPONENT_ONLY_FLAGS,
   EVENT_RATE_LIMIT_TYPES,
+  goDurationSeconds,
   K3S_PATHS,
   K3S_SETTING_ALIASES,
   POD_SECURITY_LEVELS,
@@ -213,6 +214,13 @@ function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3s
       r.problem(`${key}.${k}`, "is not a k3s setting name (lower-case words joined by '-')");
       continue;
     }
+    if (setting === "write-kubeconfig-mode" && (typeof val === "string" || typeof val === "number")) {
+      const mode = parseInt(String(val), 8);
+      if (!/^0?[0-7]{3}$/.test(String(val)) || (mode & 0o077) !== 0) {
+        r.problem(`${key}.${k}`, `${JSON.stringify(val)} lets other users read the admin kubeconfig (CIS checks it is 600 or stricter); use "0600" or leave it out`);
+        continue;
+      }
+    }
     if (typeof val === "string" || typeof val === "number" || typeof val === "boolean") out[k] = val;
     else if (Array.isArray(val) && val.every((x) => typeof x === "string")) out[k] = val as string[];
     else r.problem(`${key}.${k}`, "must be a string, number, boolean or list of strings");
@@ -317,6 +325,10 @@ function readAdmission(r: Reader, v: unknown, benchmark: BenchmarkId): Admission
   const o = r.object("admission", v);
   r.unknownKeys("admission", o, ADMISSION_KEYS);
   const plugins = r.strList("admission.plugins", o.plugins, D.defaultAdmissionPlugins(getBenchmark(benchmark)));
+  plugins.forEach((p, i) => {
+    // One plugin per entry: "EventRateLimit,AlwaysAdmit" would slip AlwaysAdmit past the checks below.
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(p)) r.problem(`admission.plugins[${i}]`, `${JSON.stringify(p)} is not one admission plugin name; list each plugin as its own entry`);
+  });
   for (const p of REQUIRED_ADMISSION_PLUGINS) {
     if (!plugins.includes(p)) r.problem("admission.plugins", `must include ${p}: the list replaces k3s's default, and without ${p} kubelets can modify other nodes (CIS 1.2.x); use [${[p, ...plugins].join(", ")}]`);
   }
@@ -368,7 +380,7 @@ function readKubelet(r: Reader, v: unknown): KubeletSettings {
   const o = r.object("kubelet", v);
   r.unknownKeys("kubelet", o, ["streamingConnectionIdleTimeout", "eventQps", "podMaxPids", "tlsCipherSuites"]);
   const timeout = r.str("kubelet.streamingConnectionIdleTimeout", o.streamingConnectionIdleTimeout, D.DEFAULT_KUBELET.streamingConnectionIdleTimeout);
-  if (!DURATION.test(timeout) || /^0+(\.0+)?[a-zµ]+$/.test(timeout)) {
+  if (!DURATION.test(timeout) || !goDurationSeconds(timeout)) {
     r.problem("kubelet.streamingConnectionIdleTimeout", `must be a positive duration such as "5m", got ${describe(timeout)} (0 keeps idle connections open forever)`);
   }
   const eventQps = r.int("kubelet.eventQps", o.eventQps, D.DEFAULT_KUBELET.eventQps, 1, 10000, "0 means unlimited events; use a positive limit such as 50");
@@ -377,6 +389,8 @@ function readKubelet(r: Reader, v: unknown): KubeletSettings {
     eventQps,
     tlsCipherSuites: r.strList("kubelet.tlsCipherSuites", o.tlsCipherSuites, [...D.DEFAULT_KUBELET.tlsCipherSuites]),
   };
+  const weakCiphers = WEAKENING_RULES.find((w) => w.component === "kubelet" && w.flag === "tls-cipher-suites")!.bad(settings.tlsCipherSuites.join(","));
+  if (weakCiphers) r.problem("kubelet.tlsCipherSuites", `${weakCiphers}; use suites from the CIS list (the default is ${D.DEFAULT_KUBELET.tlsCipherSuites.join(",")})`);
   if (o.podMaxPids !== null) settings.podMaxPids = r.int("kubelet.podMaxPids", o.podMaxPids, D.DEFAULT_KUBELET.podMaxPids, 16, 4_194_304);
   return settings;
 }
@@ -468,7 +482,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     extraArgs: readExtraArgs(r, v.extraArgs),
   };
   checkManagedPaths(r, profile);
-  if (!DURATION.test(profile.requestTimeout) || /^0+[a-zµ]+$/.test(profile.requestTimeout)) {
+  if (!DURATION.test(profile.requestTimeout) || !goDurationSeconds(profile.requestTimeout)) {
     r.problem("requestTimeout", `must be a positive duration such as "60s", got ${describe(profile.requestTimeout)}`);
   }
   if (!profile.protectKernelDefaults) {

@@ -1,4 +1,4 @@
-import { KUBELET_STRONG_CIPHERS } from "../cis/catalog/shared";
+import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS } from "../cis/catalog/shared";
 
 /**
  * External facts about k3s that the renderers, the node script and the validators rely on.
@@ -231,6 +231,25 @@ export interface WeakeningRule {
 }
 
 const isTrue = (v: string) => v.trim().toLowerCase() === "true";
+/** A comma-separated flag value as the component parses it: items trimmed, empty items dropped. */
+const items = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);
+
+/** Seconds of a Go duration ("5m", "1h30m", "0m0s", "300ms"); undefined when it is not one. */
+export function goDurationSeconds(v: string): number | undefined {
+  const s = v.trim();
+  if (s === "0") return 0;
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const parts = [...s.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((m) => m[0]).join("") !== s) return undefined;
+  return parts.reduce((sum, m) => sum + Number(m[1]) * unit[m[2]], 0);
+}
+
+/** Cipher suites outside the CIS list, or a reason when the value is not a list. */
+const weakCiphers = (allowed: string) => (v: string) => {
+  const ok = new Set(items(allowed));
+  const weak = items(v).filter((c) => !ok.has(c));
+  return items(v).length === 0 ? "an empty cipher list lets the component fall back to its defaults" : weak.length ? `${weak.join(", ")} not in the CIS list of strong cipher suites` : undefined;
+};
 
 export const WEAKENING_RULES: readonly WeakeningRule[] = [
   { component: "apiserver", flag: "anonymous-auth", bad: (v) => (isTrue(v) ? "allows anonymous requests to the API server" : undefined) },
@@ -238,7 +257,16 @@ export const WEAKENING_RULES: readonly WeakeningRule[] = [
   {
     component: "apiserver",
     flag: "authorization-mode",
-    bad: (v) => (v.split(",").includes("AlwaysAllow") ? "AlwaysAllow disables authorization" : !v.split(",").includes("RBAC") ? "RBAC must stay in the authorization modes" : undefined),
+    bad: (v) => (items(v).includes("AlwaysAllow") ? "AlwaysAllow disables authorization" : !items(v).includes("RBAC") ? "RBAC must stay in the authorization modes" : undefined),
+  },
+  { component: "apiserver", flag: "kubelet-certificate-authority", bad: (v) => (v.trim() === "" ? "an empty CA turns off verification of kubelet serving certificates" : undefined) },
+  {
+    component: "apiserver",
+    flag: "disable-admission-plugins",
+    bad: (v) => {
+      const off = items(v).filter((p) => PROTECTED_ADMISSION_PLUGINS.includes(p));
+      return off.length ? `turns off ${off.join(", ")}` : undefined;
+    },
   },
   { component: "apiserver", flag: "insecure-port", bad: (v) => (v.trim() !== "0" ? "opens the unauthenticated port" : undefined) },
   { component: "apiserver", flag: "token-auth-file", bad: () => "static token files cannot be revoked" },
@@ -247,7 +275,7 @@ export const WEAKENING_RULES: readonly WeakeningRule[] = [
   {
     component: "apiserver",
     flag: "enable-admission-plugins",
-    bad: (v) => (v.split(",").includes("AlwaysAdmit") ? "AlwaysAdmit disables admission control" : undefined),
+    bad: (v) => (items(v).includes("AlwaysAdmit") ? "AlwaysAdmit disables admission control" : undefined),
   },
   { component: "controllerManager", flag: "profiling", bad: (v) => (isTrue(v) ? "exposes profiling data" : undefined) },
   { component: "controllerManager", flag: "use-service-account-credentials", bad: (v) => (!isTrue(v) ? "controllers would share one powerful credential" : undefined) },
@@ -255,14 +283,23 @@ export const WEAKENING_RULES: readonly WeakeningRule[] = [
   { component: "scheduler", flag: "profiling", bad: (v) => (isTrue(v) ? "exposes profiling data" : undefined) },
   { component: "scheduler", flag: "bind-address", bad: (v) => (v !== "127.0.0.1" ? "exposes the scheduler beyond loopback" : undefined) },
   { component: "kubelet", flag: "anonymous-auth", bad: (v) => (isTrue(v) ? "allows anonymous requests to the kubelet" : undefined) },
-  { component: "kubelet", flag: "authorization-mode", bad: (v) => (v.split(",").includes("AlwaysAllow") ? "AlwaysAllow disables kubelet authorization" : undefined) },
+  { component: "kubelet", flag: "authorization-mode", bad: (v) => (items(v).includes("AlwaysAllow") ? "AlwaysAllow disables kubelet authorization" : undefined) },
+  { component: "kubelet", flag: "tls-cipher-suites", bad: weakCiphers(KUBELET_STRONG_CIPHERS) },
+  { component: "kubelet", flag: "client-ca-file", bad: (v) => (v.trim() === "" ? "an empty client CA turns off client certificate authentication" : undefined) },
   { component: "kubelet", flag: "read-only-port", bad: (v) => (v.trim() !== "0" ? "opens the unauthenticated read-only port" : undefined) },
   {
     component: "kubelet",
     flag: "event-qps",
     bad: (v) => (v.trim() === "0" ? "0 means unlimited events, the opposite of what CIS asks; use a positive limit such as 5" : undefined),
   },
-  { component: "kubelet", flag: "streaming-connection-idle-timeout", bad: (v) => (/^0[smh]?$/.test(v.trim()) ? "0 keeps idle streaming connections open forever" : undefined) },
+  {
+    component: "kubelet",
+    flag: "streaming-connection-idle-timeout",
+    bad: (v) => {
+      const s = goDurationSeconds(v);
+      return s === undefined ? "not a duration (e.g. 5m)" : s === 0 ? "0 keeps idle streaming connections open forever" : undefined;
+    },
+  },
   { component: "kubelet", flag: "make-iptables-util-chains", bad: (v) => (!isTrue(v) ? "leaves iptables management to chance" : undefined) },
   { component: "kubelet", flag: "protect-kernel-defaults", bad: (v) => (!isTrue(v) ? "lets the kubelet run with unsafe kernel defaults" : undefined) },
   {
@@ -271,7 +308,15 @@ export const WEAKENING_RULES: readonly WeakeningRule[] = [
     bad: (v) => (v.endsWith("/service.key") ? "k3s signs with service.current.key; pinning service.key breaks after key rotation" : undefined),
   },
   { component: "kubelet", flag: "rotate-certificates", bad: () => "k3s issues kubelet certificates itself; do not set rotate-certificates" },
+  { component: "etcd", flag: "client-cert-auth", bad: (v) => (!isTrue(v) ? "lets clients reach etcd without a certificate" : undefined) },
+  { component: "etcd", flag: "peer-client-cert-auth", bad: (v) => (!isTrue(v) ? "lets peers join etcd without a certificate" : undefined) },
+  { component: "etcd", flag: "auto-tls", bad: (v) => (isTrue(v) ? "self-signed client certificates are not verified" : undefined) },
+  { component: "etcd", flag: "peer-auto-tls", bad: (v) => (isTrue(v) ? "self-signed peer certificates are not verified" : undefined) },
+  { component: "etcd", flag: "cipher-suites", bad: weakCiphers(APISERVER_STRONG_CIPHERS) },
 ];
+
+/** Admission plugins the hardening relies on: turning one off weakens a CIS control. */
+export const PROTECTED_ADMISSION_PLUGINS: readonly string[] = ["NodeRestriction", "EventRateLimit", "PodSecurity", "ServiceAccount", "DenyServiceExternalIPs"];
 
 /** Admission plugins that must stay enabled whatever the configuration says. */
 export const REQUIRED_ADMISSION_PLUGINS = ["NodeRestriction"] as const;

@@ -144,6 +144,34 @@ describe("stack configuration validation", () => {
       rejects(withArgs("apiserver", ["audit-log-path=/tmp/a.log"]), "extraArgs.apiserver[0]", /audit.logPath/);
       rejects(withArgs("apiserver", ["enable-admission-plugins=EventRateLimit"]), "extraArgs.apiserver[0]", /admission.plugins/);
     });
+    // Every input found to weaken a control while passing validation (issue 11, item 5), by its meaning.
+    for (const [values, key, fix] of [
+      [{ extraArgs: { apiserver: ["kubelet-certificate-authority="] } }, "extraArgs.apiserver[0]", /empty CA turns off verification/],
+      [{ extraArgs: { apiserver: ["disable-admission-plugins=PodSecurity"] } }, "extraArgs.apiserver[0]", /turns off PodSecurity/],
+      [{ extraArgs: { apiserver: ["disable-admission-plugins=ServiceAccount, NodeRestriction"] } }, "extraArgs.apiserver[0]", /turns off ServiceAccount, NodeRestriction/],
+      [{ extraArgs: { apiserver: ["authorization-mode=Node,RBAC, AlwaysAllow"] } }, "extraArgs.apiserver[0]", /AlwaysAllow disables authorization/],
+      [{ extraArgs: { apiserver: ["authorization-mode=Node, AlwaysAllow"] } }, "extraArgs.apiserver[0]", /AlwaysAllow disables authorization/],
+      [{ extraArgs: { etcd: ["client-cert-auth=false"] } }, "extraArgs.etcd[0]", /without a certificate/],
+      [{ extraArgs: { etcd: ["peer-client-cert-auth=false"] } }, "extraArgs.etcd[0]", /without a certificate/],
+      [{ extraArgs: { etcd: ["auto-tls=true"] } }, "extraArgs.etcd[0]", /not verified/],
+      [{ extraArgs: { etcd: ["peer-auto-tls=true"] } }, "extraArgs.etcd[0]", /not verified/],
+      [{ extraArgs: { etcd: ["cipher-suites=TLS_RSA_WITH_RC4_128_SHA"] } }, "extraArgs.etcd[0]", /TLS_RSA_WITH_RC4_128_SHA not in the CIS list/],
+      [{ kubelet: { streamingConnectionIdleTimeout: "0m0s" } }, "kubelet.streamingConnectionIdleTimeout", /positive duration/],
+      [{ kubelet: { streamingConnectionIdleTimeout: "0h0m0.0s" } }, "kubelet.streamingConnectionIdleTimeout", /positive duration/],
+      [{ requestTimeout: "0m0s" }, "requestTimeout", /positive duration/],
+      [{ kubelet: { tlsCipherSuites: ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_RC4_128_SHA"] } }, "kubelet.tlsCipherSuites", /TLS_RSA_WITH_RC4_128_SHA not in the CIS list/],
+      [{ admission: { plugins: ["NodeRestriction", "EventRateLimit,AlwaysAdmit"] } }, "admission.plugins[1]", /not one admission plugin name/],
+    ] as const) {
+      it(`rejects a weakening value by its meaning: ${JSON.stringify(values)}`, () => rejects(rawConfig(values), key, fix));
+    }
+    for (const mode of ["0644", "644", 644, "0640", "0606"]) {
+      it(`rejects a k3sSettings write-kubeconfig-mode that others can read: ${JSON.stringify(mode)}`, () =>
+        rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { "write-kubeconfig-mode": mode } }]), "nodes[0].k3sSettings.write-kubeconfig-mode", /lets other users read the admin kubeconfig/));
+    }
+    it("accepts write-kubeconfig-mode 0600 and a positive duration spelled with zero parts", () => {
+      assert.equal(config({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { "write-kubeconfig-mode": "0600" } }]).nodes[0].k3sSettings["write-kubeconfig-mode"], "0600");
+      assert.equal(config({ kubelet: { streamingConnectionIdleTimeout: "0h5m0s" } }).profile.kubelet.streamingConnectionIdleTimeout, "0h5m0s");
+    });
     it("rejects an unknown component", () => rejects(rawConfig({ extraArgs: { kubeproxy: [] } }), "extraArgs.kubeproxy", /unknown key/));
     it("accepts a harmless flag", () => assert.deepEqual(config({ extraArgs: { apiserver: ["tls-min-version=VersionTLS12"] } }).profile.extraArgs.apiserver, ["tls-min-version=VersionTLS12"]));
     it("rejects an extra arg that the kube-bench prediction says breaks a control", () =>
