@@ -260,6 +260,9 @@ export const WEAKENING_RULES: readonly WeakeningRule[] = [
     bad: (v) => (items(v).includes("AlwaysAllow") ? "AlwaysAllow disables authorization" : !items(v).includes("RBAC") ? "RBAC must stay in the authorization modes" : undefined),
   },
   { component: "apiserver", flag: "kubelet-certificate-authority", bad: (v) => (v.trim() === "" ? "an empty CA turns off verification of kubelet serving certificates" : undefined) },
+  ...["client-ca-file", "etcd-cafile", "etcd-certfile", "etcd-keyfile", "kubelet-client-certificate", "kubelet-client-key", "service-account-key-file", "tls-cert-file", "tls-private-key-file"].map(
+    (flag): WeakeningRule => ({ component: "apiserver", flag, bad: (v) => (v.trim() === "" ? "an empty file turns off the TLS or token check it configures" : undefined) }),
+  ),
   {
     component: "apiserver",
     flag: "disable-admission-plugins",

@@ -147,6 +147,8 @@ describe("stack configuration validation", () => {
     // Every input found to weaken a control while passing validation (issue 11, item 5), by its meaning.
     for (const [values, key, fix] of [
       [{ extraArgs: { apiserver: ["kubelet-certificate-authority="] } }, "extraArgs.apiserver[0]", /empty CA turns off verification/],
+      [{ extraArgs: { apiserver: ["client-ca-file="] } }, "extraArgs.apiserver[0]", /empty file turns off/],
+      [{ extraArgs: { apiserver: ["etcd-cafile= "] } }, "extraArgs.apiserver[0]", /empty file turns off/],
       [{ extraArgs: { apiserver: ["disable-admission-plugins=PodSecurity"] } }, "extraArgs.apiserver[0]", /turns off PodSecurity/],
       [{ extraArgs: { apiserver: ["disable-admission-plugins=ServiceAccount, NodeRestriction"] } }, "extraArgs.apiserver[0]", /turns off ServiceAccount, NodeRestriction/],
       [{ extraArgs: { apiserver: ["authorization-mode=Node,RBAC, AlwaysAllow"] } }, "extraArgs.apiserver[0]", /AlwaysAllow disables authorization/],
