@@ -54,8 +54,8 @@ function main(): number {
       ? `# Rendered for review by \`npm run render\`: ${withPlaceholders.join(", ")} hold(s) secret placeholders.\n` +
         `echo ${shq(`k3s-hardening[${node.name}]: this script was rendered for review and holds secret placeholders (${withPlaceholders.join(", ")}); apply the stack with pulumi up`)} >&2\nexit 1\n`
       : "";
-    const [shebang, ...rest] = script.startsWith("#!") ? script.split(/(?<=\n)/) : ["", script];
-    fs.writeFileSync(path.join(out, "nodes", `${node.name}.apply.sh`), shebang + guard + rest.join(""), { mode: 0o600 });
+    const afterShebang = script.startsWith("#!") ? script.indexOf("\n") + 1 : 0;
+    fs.writeFileSync(path.join(out, "nodes", `${node.name}.apply.sh`), script.slice(0, afterShebang) + guard + script.slice(afterShebang), { mode: 0o600 });
   }
   const manifests = renderManifests(cfg, stackFile, caps);
   for (const m of manifests) {

@@ -48,24 +48,21 @@ kube_wrapper() {
   go mod init local.invalid/control-plane-build >/dev/null 2>&1
   upstream=$(go mod download -json "k8s.io/kubernetes@v$KUBE" | json_get GoMod) ||
     die "k8s.io/kubernetes@v$KUBE is not served by the Go module proxy"
-  local edits=()
-  while read -r m; do
-    [ -n "$m" ] && edits+=("-replace=$m=$m@v$STAGING")
-  done < <(go mod edit -json "$upstream" | node -e '
+  # Upstream's go.mod read once: its staging replaces, its godebug lines and its go version, as
+  # `go mod edit` arguments, one per line (a command substitution, so a failure stops the build).
+  local edits_text edits=()
+  edits_text=$(go mod edit -json "$upstream" | node -e '
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
       const j = JSON.parse(s);
       for (const r of j.Replace || []) {
-        if (r.New.Path.startsWith("./staging/")) console.log(r.Old.Path);
+        if (r.New.Path.startsWith("./staging/")) console.log(`-replace=${r.Old.Path}=${r.Old.Path}@v${process.argv[1]}`);
         else if (r.New.Path.startsWith("./")) { console.error("unexpected local replace " + r.Old.Path); process.exit(1); }
       }
-    });')
-  while read -r g; do
-    [ -n "$g" ] && edits+=("-godebug=$g")
-  done < <(go mod edit -json "$upstream" | node -e '
-    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-      for (const g of JSON.parse(s).GoDebug || []) console.log(g.Key + "=" + g.Value);
-    });')
-  go mod edit "${edits[@]}" -go="$(go mod edit -json "$upstream" | json_get Go)" -require="k8s.io/kubernetes@v$KUBE"
+      for (const g of j.GoDebug || []) console.log(`-godebug=${g.Key}=${g.Value}`);
+      console.log(`-go=${j.Go}`);
+    });' "$STAGING") || die "cannot read the go.mod of k8s.io/kubernetes@v$KUBE"
+  mapfile -t edits <<<"$edits_text"
+  go mod edit "${edits[@]}" -require="k8s.io/kubernetes@v$KUBE"
   {
     printf '//go:build tools\n\npackage tools\n\nimport (\n'
     for cmd in "${KUBE_CMDS[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd"; done

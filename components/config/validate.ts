@@ -97,7 +97,6 @@ const MANAGED_FLAGS: Record<ArgComponent, Record<string, string>> = {
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,2}( .*)?$/;
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 const FLAG_NAME = /^[a-z0-9][a-z0-9.-]*$/;
 
 /** The stack configuration's reader: the shared one, plus file paths. */
@@ -380,7 +379,7 @@ function readKubelet(r: Reader, v: unknown): KubeletSettings {
   const o = r.object("kubelet", v);
   r.unknownKeys("kubelet", o, ["streamingConnectionIdleTimeout", "eventQps", "podMaxPids", "tlsCipherSuites"]);
   const timeout = r.str("kubelet.streamingConnectionIdleTimeout", o.streamingConnectionIdleTimeout, D.DEFAULT_KUBELET.streamingConnectionIdleTimeout);
-  if (!DURATION.test(timeout) || !goDurationSeconds(timeout)) {
+  if (!goDurationSeconds(timeout)) {
     r.problem("kubelet.streamingConnectionIdleTimeout", `must be a positive duration such as "5m", got ${describe(timeout)} (0 keeps idle connections open forever)`);
   }
   const eventQps = r.int("kubelet.eventQps", o.eventQps, D.DEFAULT_KUBELET.eventQps, 1, 10000, "0 means unlimited events; use a positive limit such as 50");
@@ -482,7 +481,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     extraArgs: readExtraArgs(r, v.extraArgs),
   };
   checkManagedPaths(r, profile);
-  if (!DURATION.test(profile.requestTimeout) || !goDurationSeconds(profile.requestTimeout)) {
+  if (!goDurationSeconds(profile.requestTimeout)) {
     r.problem("requestTimeout", `must be a positive duration such as "60s", got ${describe(profile.requestTimeout)}`);
   }
   if (!profile.protectKernelDefaults) {

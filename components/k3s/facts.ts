@@ -234,9 +234,8 @@ const isTrue = (v: string) => v.trim().toLowerCase() === "true";
 /** A comma-separated flag value as the component parses it: items trimmed, empty items dropped. */
 const items = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);
 
-/** Seconds of a Go duration ("5m", "1h30m", "0m0s", "300ms"); undefined when it is not one. */
-export function goDurationSeconds(v: string): number | undefined {
-  const s = v.trim();
+/** Seconds of a Go duration ("5m", "1h30m", "0m0s", "300ms"), as time.ParseDuration reads it (no sign, no spaces); undefined when it is not one. */
+export function goDurationSeconds(s: string): number | undefined {
   if (s === "0") return 0;
   const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   const parts = [...s.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)];

@@ -31,16 +31,20 @@ export interface ShippedEntry {
 
 type Stage = Record<string, Record<string, unknown> | null>;
 
+/** label name -> extracted name; an empty (or, in YAML, null) value means the extracted value of the same name. */
+function sameNameWhenEmpty(m: Record<string, unknown> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, typeof v === "string" && v !== "" ? v : k]));
+}
+
 /** The first scrape config of promtail's `scrape_configs` snippet. */
 export function promtailSpec(scrapeConfigs: string): PipelineSpec {
   const [job] = YAML.parse(scrapeConfigs) as Array<{ static_configs: Array<{ labels: Record<string, string> }>; pipeline_stages: Stage[] }>;
   const { __path__: p, ...staticLabels } = job.static_configs[0].labels;
   const spec: PipelineSpec = { staticLabels, path: p, expressions: {}, labels: {}, structuredMetadata: {} };
-  const names = (m: Record<string, unknown> | null | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, typeof v === "string" && v !== "" ? v : k]));
   for (const stage of job.pipeline_stages) {
     if (stage.json) spec.expressions = { ...(stage.json.expressions as Record<string, string>) };
-    if (stage.labels !== undefined) spec.labels = names(stage.labels);
-    if (stage.structured_metadata !== undefined) spec.structuredMetadata = names(stage.structured_metadata);
+    if (stage.labels !== undefined) spec.labels = sameNameWhenEmpty(stage.labels);
+    if (stage.structured_metadata !== undefined) spec.structuredMetadata = sameNameWhenEmpty(stage.structured_metadata);
     if (stage.timestamp) spec.timestamp = { source: String(stage.timestamp.source), format: String(stage.timestamp.format) };
   }
   return spec;
@@ -69,15 +73,14 @@ export function alloySpec(text: string): PipelineSpec {
   const targets = pairs(block(text, `local.file_match "k8s_audit"`));
   const { __path__: p, ...staticLabels } = targets;
   const proc = block(text, `loki.process "k8s_audit"`);
-  const sameName = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === "" ? k : v]));
   const json = block(proc, "stage.json");
   const ts = pairs(block(proc, "stage.timestamp"));
   return {
     staticLabels,
     path: p,
     expressions: pairs(objectAttrBody(json, "expressions")),
-    labels: sameName(pairs(objectAttrBody(block(proc, "stage.labels"), "values"))),
-    structuredMetadata: sameName(pairs(objectAttrBody(block(proc, "stage.structured_metadata"), "values"))),
+    labels: sameNameWhenEmpty(pairs(objectAttrBody(block(proc, "stage.labels"), "values"))),
+    structuredMetadata: sameNameWhenEmpty(pairs(objectAttrBody(block(proc, "stage.structured_metadata"), "values"))),
     timestamp: { source: ts.source, format: ts.format },
   };
 }

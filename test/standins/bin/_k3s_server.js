@@ -67,6 +67,8 @@ function standInArgs(node) {
 const CONFIG_ARG_KEYS = { apiserver: "kube-apiserver-arg", controllerManager: "kube-controller-manager-arg", scheduler: "kube-scheduler-arg", etcd: "etcd-arg" };
 const BINARIES = { apiserver: "kube-apiserver", controllerManager: "kube-controller-manager", scheduler: "kube-scheduler" };
 const HEALTH = { controllerManager: 10257, scheduler: 10259 };
+/** How long a start may take before it fails (etcd, apiserver ready, then the two controllers healthy). */
+const START_TIMEOUT_MS = 120_000;
 
 // ------------------------------------------------------------------------------------------------ util
 
@@ -415,7 +417,7 @@ function failed(component, logFile, pid) {
   const err = lines.map((l) => /"command failed" err="(.*)"$/.exec(l)).filter(Boolean).pop();
   const why = alive(pid) ? "not ready in time" : err ? err[1].replace(/\\"/g, '"') : exits.get(pid) || "exited";
   k3sLog("fatal", `${component} exited: ${why}`);
-  return new Error(`${component} exited: ${why}`);
+  return Object.assign(new Error(`${component} exited: ${why}`), { inJournal: true });
 }
 
 async function start() {
@@ -452,7 +454,7 @@ async function start() {
   pids.proxy = spawnDetached(process.execPath, [__filename, "proxy", "0.0.0.0", String(SUPERVISOR_PORT), String(APISERVER_PORT)], logs("proxy"));
   writePids(pids);
 
-  const deadline = Date.now() + (s.startTimeoutSeconds || 120) * 1000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   const lines = {};
   for (const c of ["apiserver", "controllerManager", "scheduler"]) {
     const merged = mergedArgs(s.defaults[c] || {}, added[c], entries[c]);
@@ -518,7 +520,7 @@ async function main() {
     } catch (e) {
       await stopAll();
       // Like systemd: the reason is in the journal (failed() above), systemctl prints only its own lines.
-      if (!/exited: /.test(e.message)) k3sLog("fatal", e.message);
+      if (!e.inJournal) k3sLog("fatal", e.message);
       process.exit(1);
     }
     return;
