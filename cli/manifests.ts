@@ -7,6 +7,7 @@
  */
 import * as YAML from "yaml";
 import { CapabilitiesConfig, validateCapabilities } from "../components/config/capabilities";
+import type { StackPod } from "../components/k3s/evaluate";
 import { StackFile } from "../components/config/load";
 import { StackConfig } from "../components/config/types";
 import { describeEvidenceBucket } from "../components/evidence/render";
@@ -74,4 +75,28 @@ export function renderManifests(cfg: StackConfig, stack: StackFile, caps: Capabi
     out.push({ file: "evidence/minio-bucket.json", content: `${JSON.stringify(describeEvidenceBucket(caps.evidence, cfg.cluster), null, 2)}\n` });
   }
   return out;
+}
+
+/** The Pods the stack's cluster-side objects run, as the `policies` audits see them (for the prediction). */
+export function stackPods(cfg: StackConfig, caps: CapabilitiesConfig): StackPod[] {
+  const pods: StackPod[] = [];
+  for (const group of renderClusterSideObjects(cfg, caps)) {
+    for (const obj of group.objects) {
+      const spec =
+        obj.kind === "Job" || obj.kind === "DaemonSet"
+          ? obj.spec?.template.spec
+          : obj.kind === "CronJob"
+            ? obj.spec?.jobTemplate.spec?.template.spec
+            : undefined;
+      if (!spec) continue;
+      pods.push({
+        name: `${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name}`,
+        ...(spec.hostPID !== undefined ? { hostPID: spec.hostPID } : {}),
+        ...(spec.hostIPC !== undefined ? { hostIPC: spec.hostIPC } : {}),
+        ...(spec.hostNetwork !== undefined ? { hostNetwork: spec.hostNetwork } : {}),
+        containers: spec.containers.map((c) => ({ name: c.name, ...(c.securityContext ? { securityContext: c.securityContext } : {}) })),
+      });
+    }
+  }
+  return pods;
 }

@@ -9,10 +9,11 @@ import { parseArgs } from "node:util";
 import { readStackFile } from "../components/config/load";
 import { ConfigError, validateStackConfig } from "../components/config/validate";
 import { validateCapabilities } from "../components/config/capabilities";
-import { checkPredictedCompliance } from "../components/k3s/compliance";
+import { checkPredictedCompliance, predictionLines, predictStack } from "../components/k3s/compliance";
+import { locksEveryDefaultServiceAccount } from "../components/serviceaccounts/render";
 import { renderNodeBundle, SECRET_PLACEHOLDER } from "../components/k3s/render";
 import { renderApplyScript, shq } from "../components/node/script";
-import { renderManifests } from "./manifests";
+import { renderManifests, stackPods } from "./manifests";
 
 function usage(): never {
   process.stderr.write("usage: npm run render -- --stack <name> --out <dir> [--project <dir>]\n");
@@ -67,6 +68,11 @@ function main(): number {
   for (const role of ["server", "agent"] as const) {
     for (const f of compliance.failures[role]) process.stderr.write(`warning: predicted kube-bench FAIL on ${role} nodes: ${f.id} ${f.title}\n`);
   }
+  const prediction = predictStack(cfg, {
+    defaultServiceAccountsLocked: locksEveryDefaultServiceAccount(caps.serviceAccounts),
+    pods: caps.kubernetes.enabled ? stackPods(cfg, caps) : [],
+  });
+  for (const line of predictionLines(prediction)) process.stdout.write(`${line}\n`);
   process.stdout.write(`rendered ${count} node files for ${cfg.nodes.length} nodes and ${manifests.length} manifests into ${out}\n`);
   return 0;
 }

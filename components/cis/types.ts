@@ -4,8 +4,15 @@
  * report all read this data; nothing else hard-codes a CIS id.
  */
 
-/** kube-bench benchmark names for k3s that this project supports. */
-export const SUPPORTED_BENCHMARKS = ["k3s-cis-1.7", "k3s-cis-1.8", "k3s-cis-1.9"] as const;
+/** kube-bench benchmark names for k3s that this project supports, oldest first. */
+export const SUPPORTED_BENCHMARKS = [
+  "k3s-cis-1.7",
+  "k3s-cis-1.8",
+  "k3s-cis-1.9",
+  "k3s-cis-1.10",
+  "k3s-cis-1.11",
+  "k3s-cis-1.12",
+] as const;
 export type BenchmarkId = (typeof SUPPORTED_BENCHMARKS)[number];
 
 /** kube-bench targets (the YAML file a check lives in). */
@@ -67,9 +74,26 @@ export interface FileCheck {
   expected: string;
 }
 
-/** Anything else kube-bench evaluates (API queries, process checks); not predicted by this project. */
+/**
+ * What decides a check the renderer cannot predict from flags and file modes:
+ * - node: the node's own state that k3s produces (its etcd and encryption files, process arguments);
+ * - stack: objects this stack itself deploys (e.g. the default ServiceAccounts it locks down);
+ * - cluster: what else runs in the cluster (RBAC bindings, Pods, namespaces other people create);
+ * - nothing: kube-bench has no test for it (always WARN, or INFO when skipped).
+ */
+export type DecidedBy = "node" | "stack" | "cluster" | "nothing";
+
+/**
+ * Anything else kube-bench evaluates (API queries, process checks). Its test items are recorded as
+ * kube-bench has them, so that the catalog can be compared with the check files; the prediction does
+ * not evaluate them.
+ */
 export interface OtherCheck {
   kind: "other";
+  decidedBy: DecidedBy;
+  binOp: "and" | "or";
+  /** kube-bench's test items; a `path`-only item is written as the flag its last path segment names. */
+  items: FlagTestItem[];
 }
 
 export type CheckSpec = FlagCheck | FileCheck | OtherCheck;
@@ -100,6 +124,7 @@ export const TOPICS = [
   "api.encryption-provider-config",
   "api.encryption-providers",
   "api.tls-cipher-suites",
+  "api.service-account-extend-token-expiration",
   // controller manager / scheduler
   "cm.terminated-pod-gc-threshold",
   "cm.profiling",
@@ -125,6 +150,7 @@ export const TOPICS = [
   "kubelet.rotate-server-certificates",
   "kubelet.tls-cipher-suites",
   "kubelet.pod-max-pids",
+  "kubelet.seccomp-default",
   // policies (section 5)
   "rbac.cluster-admin",
   "rbac.secrets-access",
@@ -174,10 +200,28 @@ export interface Control {
   remediation: string;
 }
 
+/** Where a profile's check files are published. */
+export interface CheckFileSource {
+  /** kube-bench's own `cfg/` (aquasecurity/kube-bench) or Rancher's security-scan `package/cfg/`. */
+  project: "kube-bench" | "security-scan";
+  /** The upstream commit the catalog was compared with. */
+  commit: string;
+  /** The `version` label the files (and so kube-bench's JSON report) carry, e.g. "cis-1.12". */
+  versionLabel: string;
+}
+
 export interface Benchmark {
   id: BenchmarkId;
   /** CIS Kubernetes Benchmark version this k3s profile follows (e.g. "1.7"). */
   cisVersion: string;
+  /** Kubernetes minor versions (k3s releases) the profile is meant for, inclusive; max "" = no upper bound. */
+  kubernetes: { min: string; max: string };
+  source: CheckFileSource;
+  /**
+   * Topics whose check the profile removed by folding it into a broader one (1.12: "added capabilities"
+   * into "capabilities assigned"); `controlByTopic` answers with the broader check.
+   */
+  foldedTopics?: Partial<Record<Topic, Topic>>;
   /** Group titles by section id ("1.2" -> "API Server"). */
   sections: Record<string, string>;
   controls: Control[];

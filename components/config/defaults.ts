@@ -5,9 +5,10 @@
 import { AuditRule, EventRateLimit, PodSecurityDefaults, RolloutSettings } from "./types";
 import { K3S_PATHS, STRONG_TLS_CIPHER_SUITES } from "../k3s/facts";
 import { Benchmark, BenchmarkId } from "../cis/types";
+import { CURRENT_BENCHMARK } from "../cis";
 
-/** kube-bench's profile for k3s 1.25 clusters and the guide's choice. */
-export const DEFAULT_BENCHMARK: BenchmarkId = "k3s-cis-1.7";
+/** The profile when neither `benchmark` nor `k3sVersion` is set (see CURRENT_BENCHMARK). */
+export const DEFAULT_BENCHMARK: BenchmarkId = CURRENT_BENCHMARK;
 
 /**
  * The guide's audit rules, in order (first match wins). The guide's intent is kept: exec/attach and
@@ -46,7 +47,10 @@ export const BASE_ADMISSION_PLUGINS = ["NodeRestriction", "EventRateLimit"];
 
 /**
  * Plugins added when the selected benchmark asks for them and they cost nothing on a typical cluster.
- * DenyServiceExternalIPs: k3s-cis-1.7/1.8 check that it is NOT set, 1.9 that it is, so the catalog decides.
+ * DenyServiceExternalIPs: k3s-cis-1.7/1.8 check that it is NOT set, 1.9-1.12 that it is (unscored), so the
+ * catalog decides. Where asked for it is on: it only refuses Services with spec.externalIPs (the
+ * CVE-2020-8554 interception route), which k3s's own load balancer does not use; a cluster that relies
+ * on externalIPs takes it out of `admission.plugins`.
  * AlwaysPullImages is deliberately absent: it breaks nodes that cannot reach their registry.
  */
 export const BENCHMARK_DRIVEN_PLUGINS = ["DenyServiceExternalIPs"];
@@ -85,6 +89,12 @@ export const DEFAULT_KUBELET = {
   tlsCipherSuites: [...STRONG_TLS_CIPHER_SUITES],
   /** A generous per-pod PID cap (CIS 4.2.13); fork bombs stop at the pod. */
   podMaxPids: 4096,
+  /**
+   * Off: RuntimeDefault seccomp for every container that does not choose a profile breaks workloads that
+   * need a syscall the runtime's profile blocks (debuggers, some JVM and database tuning, older images).
+   * CIS 4.2.14 (1.11+) is unscored; turn it on once the workloads are tested with it.
+   */
+  seccompDefault: false,
 } as const;
 
 /** The Kubernetes default, stated explicitly so kube-bench sees it on the journal line. */

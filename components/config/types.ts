@@ -95,6 +95,8 @@ export interface KubeletSettings {
   /** Optional pid limit per pod (CIS 4.2.13); unset leaves the kubelet default. */
   podMaxPids?: number;
   tlsCipherSuites: string[];
+  /** `seccomp-default=true`: containers without a seccomp profile get RuntimeDefault (CIS 4.2.14, 1.11+). */
+  seccompDefault: boolean;
 }
 
 export interface RolloutSettings {
@@ -108,6 +110,8 @@ export interface RolloutSettings {
 
 export interface HardeningProfile {
   benchmark: BenchmarkId;
+  /** The k3s version the stack is for (`k3sVersion`), when given; it chose or was checked against `benchmark`. */
+  k3sVersion?: string;
   audit: AuditSettings;
   admission: AdmissionSettings;
   kubelet: KubeletSettings;

@@ -3,7 +3,7 @@
  * `pulumi preview` (and the render command) with every problem listed, each naming the key and the fix.
  */
 import { isIP } from "node:net";
-import { BenchmarkId, getBenchmark, isBenchmarkId, SUPPORTED_BENCHMARKS } from "../cis";
+import { BenchmarkId, benchmarkForVersion, coversVersion, getBenchmark, isBenchmarkId, kubernetesMinor, rangeText, SUPPORTED_BENCHMARKS } from "../cis";
 import {
   ARG_COMPONENTS,
   ArgComponent,
@@ -40,6 +40,7 @@ export { ConfigError, RawStackConfig } from "./reader";
 export const CONFIG_KEYS = [
   "cluster",
   "benchmark",
+  "k3sVersion",
   "nodes",
   "sshPrivateKey",
   "k3sToken",
@@ -89,6 +90,7 @@ const MANAGED_FLAGS: Record<ArgComponent, Record<string, string>> = {
     "streaming-connection-idle-timeout": "kubelet.streamingConnectionIdleTimeout",
     "pod-max-pids": "kubelet.podMaxPids",
     "tls-cipher-suites": "kubelet.tlsCipherSuites",
+    "seccomp-default": "kubelet.seccompDefault",
     "protect-kernel-defaults": "protectKernelDefaults",
   },
   etcd: {},
@@ -377,7 +379,7 @@ function readAdmission(r: Reader, v: unknown, benchmark: BenchmarkId): Admission
 
 function readKubelet(r: Reader, v: unknown): KubeletSettings {
   const o = r.object("kubelet", v);
-  r.unknownKeys("kubelet", o, ["streamingConnectionIdleTimeout", "eventQps", "podMaxPids", "tlsCipherSuites"]);
+  r.unknownKeys("kubelet", o, ["streamingConnectionIdleTimeout", "eventQps", "podMaxPids", "tlsCipherSuites", "seccompDefault"]);
   const timeout = r.str("kubelet.streamingConnectionIdleTimeout", o.streamingConnectionIdleTimeout, D.DEFAULT_KUBELET.streamingConnectionIdleTimeout);
   if (!goDurationSeconds(timeout)) {
     r.problem("kubelet.streamingConnectionIdleTimeout", `must be a positive duration such as "5m", got ${describe(timeout)} (0 keeps idle connections open forever)`);
@@ -387,6 +389,7 @@ function readKubelet(r: Reader, v: unknown): KubeletSettings {
     streamingConnectionIdleTimeout: timeout,
     eventQps,
     tlsCipherSuites: r.strList("kubelet.tlsCipherSuites", o.tlsCipherSuites, [...D.DEFAULT_KUBELET.tlsCipherSuites]),
+    seccompDefault: r.bool("kubelet.seccompDefault", o.seccompDefault, D.DEFAULT_KUBELET.seccompDefault),
   };
   const weakCiphers = WEAKENING_RULES.find((w) => w.component === "kubelet" && w.flag === "tls-cipher-suites")!.bad(settings.tlsCipherSuites.join(","));
   if (weakCiphers) r.problem("kubelet.tlsCipherSuites", `${weakCiphers}; use suites from the CIS list (the default is ${D.DEFAULT_KUBELET.tlsCipherSuites.join(",")})`);
@@ -448,6 +451,37 @@ function readRollout(r: Reader, v: unknown): RolloutSettings {
   };
 }
 
+/**
+ * The profile: `benchmark` when set, else the one the version table gives for `k3sVersion`, else the
+ * default. A profile that does not cover the stated version is an error naming both and the range.
+ */
+function readBenchmark(r: Reader, benchmarkValue: unknown, versionValue: unknown): { benchmark: BenchmarkId; k3sVersion?: string } {
+  const versionRaw = versionValue === undefined || versionValue === null ? undefined : r.str("k3sVersion", versionValue, "");
+  const minor = versionRaw === undefined ? undefined : kubernetesMinor(versionRaw);
+  if (versionRaw !== undefined && minor === undefined) {
+    r.problem("k3sVersion", `${describe(versionRaw)} is not a k3s version; write it as k3s prints it, e.g. "v1.33.4+k3s1" (or "v1.33")`);
+  }
+  const byVersion = minor === undefined ? undefined : benchmarkForVersion(minor);
+  if (minor !== undefined && byVersion === undefined) {
+    const oldest = getBenchmark(SUPPORTED_BENCHMARKS[0]);
+    r.problem("k3sVersion", `k3s ${minor} is older than every supported profile (the oldest, ${oldest.id}, is for ${rangeText(oldest)}); upgrade k3s`);
+  }
+  if (benchmarkValue === undefined || benchmarkValue === null) {
+    return { benchmark: byVersion ?? D.DEFAULT_BENCHMARK, ...(versionRaw !== undefined ? { k3sVersion: versionRaw } : {}) };
+  }
+  const benchmarkRaw = r.str("benchmark", benchmarkValue, D.DEFAULT_BENCHMARK);
+  if (!isBenchmarkId(benchmarkRaw)) {
+    r.problem("benchmark", `unknown benchmark ${JSON.stringify(benchmarkRaw)}; use one of ${SUPPORTED_BENCHMARKS.join(", ")}`);
+    return { benchmark: byVersion ?? D.DEFAULT_BENCHMARK };
+  }
+  const bench = getBenchmark(benchmarkRaw);
+  if (minor !== undefined && !coversVersion(bench, minor)) {
+    const fix = byVersion ? `use ${byVersion}, or leave benchmark unset so that k3sVersion chooses it` : "leave benchmark unset";
+    r.problem("benchmark", `${benchmarkRaw} is for Kubernetes ${rangeText(bench)}, but k3sVersion ${versionRaw} is ${minor}; ${fix}`);
+  }
+  return { benchmark: benchmarkRaw, ...(versionRaw !== undefined ? { k3sVersion: versionRaw } : {}) };
+}
+
 /** Validate raw stack configuration into a StackConfig, or throw ConfigError listing every problem. */
 export function validateStackConfig(raw: RawStackConfig): StackConfig {
   const r = new Reader();
@@ -459,9 +493,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
   }
   const cluster = r.str("cluster", v.cluster, D.DEFAULT_CLUSTER_NAME);
   if (!DNS_LABEL.test(cluster)) r.problem("cluster", `${JSON.stringify(cluster)} must be a DNS label (lower-case letters, digits, '-')`);
-  const benchmarkRaw = r.str("benchmark", v.benchmark, D.DEFAULT_BENCHMARK);
-  if (!isBenchmarkId(benchmarkRaw)) r.problem("benchmark", `unknown benchmark ${JSON.stringify(benchmarkRaw)}; use one of ${SUPPORTED_BENCHMARKS.join(", ")}`);
-  const benchmark = isBenchmarkId(benchmarkRaw) ? benchmarkRaw : D.DEFAULT_BENCHMARK;
+  const { benchmark, k3sVersion } = readBenchmark(r, v.benchmark, v.k3sVersion);
   const defaultKey = r.secret("sshPrivateKey", v.sshPrivateKey, "sshPrivateKey", raw, "<secret: sshPrivateKey>");
   const k3sToken = r.secret("k3sToken", v.k3sToken, "k3sToken", raw, "<secret: k3sToken>");
   const restoreOnDestroy = r.bool("restoreOnDestroy", v.restoreOnDestroy, false);
@@ -470,6 +502,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
   const embeddedEtcd = r.bool("embeddedEtcd", v.embeddedEtcd, true);
   const profile: HardeningProfile = {
     benchmark,
+    ...(k3sVersion !== undefined ? { k3sVersion } : {}),
     audit: readAudit(r, v.audit),
     admission: readAdmission(r, v.admission, benchmark),
     kubelet: readKubelet(r, v.kubelet),

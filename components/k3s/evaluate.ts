@@ -7,18 +7,53 @@
  * a flag is found by substring, its value is what follows `=` up to white space, `set: false` means absent,
  * unknown operators never pass, and `bin_op` combines the items.
  */
-import { Benchmark, CompareOp, Control, FlagCheck, FlagComponent, FlagTestItem, Target } from "../cis/types";
+import { Benchmark, CompareOp, Control, DecidedBy, FlagCheck, FlagComponent, FlagTestItem, Target } from "../cis/types";
 import { ArgComponent, COMPONENT_CONFIG_KEYS, JOURNAL_LINE_PREFIX, K3S_DEFAULT_ARGS } from "./facts";
 
 export type PredictedStatus = "PASS" | "FAIL" | "WARN" | "INFO" | "UNKNOWN";
+
+/**
+ * What decides a check: `config` the k3s configuration this project renders (predicted from it), or
+ * one of the catalog's deciders for what the renderer cannot see (see DecidedBy).
+ */
+export type Decider = "config" | DecidedBy;
 
 export interface Prediction {
   id: string;
   title: string;
   status: PredictedStatus;
+  decidedBy: Decider;
   /** Why: the flag value seen, or why it is not predicted. */
   detail: string;
 }
+
+/** A Pod this stack runs, as the `policies` audits read it (from kubectl: spec fields, `containers` only). */
+export interface StackPod {
+  /** e.g. "Job kube-bench/kube-bench-cp-1-1a2b3c4d". */
+  name: string;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  hostNetwork?: boolean;
+  containers: Array<{ name: string; securityContext?: { privileged?: boolean; allowPrivilegeEscalation?: boolean } }>;
+}
+
+/** What the stack itself deploys that decides checks of the `policies` target. */
+export interface StackFacts {
+  /** The Pods this stack runs (scan Jobs and CronJobs, the log shipper); empty when unknown. */
+  pods?: StackPod[];
+  /**
+   * Every namespace's `default` ServiceAccount gets automountServiceAccountToken: false at each `up`
+   * (serviceAccounts enabled, with discovery, nothing but kube-system excluded).
+   */
+  defaultServiceAccountsLocked: boolean;
+}
+
+const NOT_PREDICTED: Record<DecidedBy, string> = {
+  node: "decided on the node by files and processes k3s manages, not by rendered flags",
+  stack: "decided by objects this stack deploys, which this configuration leaves out",
+  cluster: "decided by what else runs in the cluster (RBAC, Pods, namespaces)",
+  nothing: "kube-bench has no test for it",
+};
 
 /** The parts of a rendered k3s config.yaml the evaluator needs. */
 export type K3sConfigDocument = Record<string, unknown>;
@@ -163,13 +198,70 @@ export const TARGETS_BY_ROLE: Record<"server" | "agent", readonly Target[]> = {
   agent: ["node"],
 };
 
-/** Predict one control for a node. */
-export function predictControl(control: Control, doc: K3sConfigDocument): Prediction {
-  const base = { id: control.id, title: control.title };
+/** What decides a control (the catalog's decider for checks the renderer cannot see). */
+export function deciderOf(control: Control): Decider {
+  const chk = control.check;
+  if (chk.kind === "flag") return chk.component === "etcd" ? "node" : "config";
+  if (chk.kind === "file") return "node";
+  return chk.decidedBy;
+}
+
+/**
+ * security-scan's per-Pod audits (k3s-cis-1.10 and later), as they judge one Pod: the pod-level fields
+ * fail when present at all (the audit tests `-z` on kubectl's jsonpath output), the container fields
+ * when set to anything but false, and only `spec.containers` is read.
+ */
+const POD_AUDITS: Partial<Record<NonNullable<Control["topic"]>, (pod: StackPod) => boolean>> = {
+  "pod.privileged": (pod) => pod.containers.some((c) => c.securityContext?.privileged !== undefined && c.securityContext.privileged !== false),
+  "pod.host-pid": (pod) => pod.hostPID !== undefined,
+  "pod.host-ipc": (pod) => pod.hostIPC !== undefined,
+  "pod.host-network": (pod) => pod.hostNetwork !== undefined,
+  "pod.privilege-escalation": (pod) =>
+    pod.containers.some((c) => c.securityContext?.allowPrivilegeEscalation !== undefined && c.securityContext.allowPrivilegeEscalation !== false),
+};
+
+/** The stack's own Pods that a per-Pod audit lists as not compliant: the check cannot pass while they run. */
+function failingStackPods(control: Control, facts: StackFacts | undefined): string[] {
+  const audit = control.topic ? POD_AUDITS[control.topic] : undefined;
+  if (!audit || control.check.kind !== "other" || control.check.items.length === 0) return [];
+  return (facts?.pods ?? []).filter(audit).map((p) => p.name);
+}
+
+/** The verdict on a check the stack's own objects decide, when they are deployed. */
+function predictByStack(control: Control, facts: StackFacts | undefined): { pass: boolean; detail: string } | undefined {
+  if (control.topic === "sa.default-not-used" && facts?.defaultServiceAccountsLocked) {
+    return {
+      pass: true,
+      detail: "every namespace's default ServiceAccount is set to automountServiceAccountToken: false by this stack (namespaces created later: at the next up)",
+    };
+  }
+  return undefined;
+}
+
+/** Predict one control for a node (or, for the `policies` target, for the cluster). */
+export function predictControl(control: Control, doc: K3sConfigDocument, facts?: StackFacts): Prediction {
+  const base = { id: control.id, title: control.title, decidedBy: deciderOf(control) };
   if (control.kind === "skip") return { ...base, status: "INFO", detail: "not applicable to k3s" };
   if (control.kind === "manual") return { ...base, status: "WARN", detail: "manual check, always WARN in kube-bench" };
-  if (control.check.kind !== "flag" || control.check.component === "etcd") {
-    return { ...base, status: "UNKNOWN", detail: "decided on the node, not by rendered flags" };
+  if (control.check.kind === "other" && control.check.decidedBy === "nothing") {
+    return { ...base, status: "WARN", detail: "kube-bench has no test for it and reports WARN" };
+  }
+  if (control.check.kind === "other" && control.check.decidedBy === "stack") {
+    const byStack = predictByStack(control, facts);
+    if (byStack) return { ...base, status: byStack.pass ? "PASS" : control.scored ? "FAIL" : "WARN", detail: byStack.detail };
+  }
+  const ownPods = failingStackPods(control, facts);
+  if (ownPods.length > 0) {
+    const shown = ownPods.slice(0, 3).join(", ") + (ownPods.length > 3 ? ` and ${ownPods.length - 3} more` : "");
+    return {
+      ...base,
+      decidedBy: "stack",
+      status: control.scored ? "FAIL" : "WARN",
+      detail: `this stack's own pods are listed as not compliant while they run: ${shown}`,
+    };
+  }
+  if (base.decidedBy !== "config" || control.check.kind !== "flag") {
+    return { ...base, status: "UNKNOWN", detail: NOT_PREDICTED[base.decidedBy === "config" ? "node" : base.decidedBy] };
   }
   const component = FLAG_COMPONENT_TO_ARG[control.check.component];
   const { pass, detail } = evaluateFlagCheck(control.check, journalLine(component, doc));
@@ -181,6 +273,11 @@ export function predictControl(control: Control, doc: K3sConfigDocument): Predic
 export function predictNode(bench: Benchmark, role: "server" | "agent", doc: K3sConfigDocument): Prediction[] {
   const targets = TARGETS_BY_ROLE[role];
   return bench.controls.filter((c) => targets.includes(c.target)).map((c) => predictControl(c, doc));
+}
+
+/** Predict the cluster-wide `policies` target (section 5), run on servers. */
+export function predictPolicies(bench: Benchmark, facts: StackFacts): Prediction[] {
+  return bench.controls.filter((c) => c.target === "policies").map((c) => predictControl(c, {}, facts));
 }
 
 /** Controls predicted to FAIL, with their details. */

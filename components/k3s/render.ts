@@ -95,6 +95,7 @@ function kubeletArgs(cfg: StackConfig): string[] {
   ];
   if (cfg.profile.protectKernelDefaults) args.push("protect-kernel-defaults=true");
   if (k.podMaxPids !== undefined) args.push(`pod-max-pids=${k.podMaxPids}`);
+  if (k.seccompDefault) args.push("seccomp-default=true");
   const idle = `streaming-connection-idle-timeout=${k.streamingConnectionIdleTimeout}`;
   if (streamingTimeoutAccepted(cfg, idle)) args.push(idle);
   return args;

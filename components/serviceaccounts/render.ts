@@ -33,6 +33,14 @@ export function renderDefaultServiceAccountPatch(namespace: string): ServiceAcco
   };
 }
 
+/**
+ * Whether every namespace's `default` ServiceAccount ends up locked at each `up` (what CIS 5.1.5's audit
+ * asks; kube-bench's k3s audit exempts kube-system).
+ */
+export function locksEveryDefaultServiceAccount(settings: ServiceAccountSettings): boolean {
+  return settings.enabled && settings.discover && settings.exclude.every((ns) => ns === "kube-system");
+}
+
 export function renderServiceAccountPatches(settings: ServiceAccountSettings, created: readonly string[], discovered: readonly string[] | undefined): ServiceAccount[] {
   if (!settings.enabled) return [];
   return lockdownNamespaces(settings, created, discovered).map(renderDefaultServiceAccountPatch);

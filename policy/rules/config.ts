@@ -7,7 +7,17 @@
  * sets the level of every policy (only the level). Precedence, as in the engine: the policy's default
  * level, then `all`, then the policy's own entry.
  */
-import { Benchmark, Control, Severity, SUPPORTED_BENCHMARKS, isBenchmarkId, BenchmarkId } from "../../components/cis";
+import {
+  Benchmark,
+  Control,
+  Severity,
+  SUPPORTED_BENCHMARKS,
+  isBenchmarkId,
+  BenchmarkId,
+  CURRENT_BENCHMARK,
+  benchmarkForVersion,
+  kubernetesMinor,
+} from "../../components/cis";
 import { isObject } from "./access";
 import { EXEMPTIONS_SCHEMA } from "./exemptions";
 import { JsonSchema } from "./types";
@@ -109,7 +119,8 @@ export function validatePackConfig(config: unknown, policies: ReadonlyMap<string
 // ---------------------------------------------------------------------------------------------------
 // Benchmark selection
 
-export const DEFAULT_BENCHMARK: BenchmarkId = "k3s-cis-1.7";
+/** The stack's own default (components/config/defaults.ts), so pack and program agree. */
+export const DEFAULT_BENCHMARK: BenchmarkId = CURRENT_BENCHMARK;
 /** Environment variable that selects the benchmark for the pack and the scanner. */
 export const BENCHMARK_ENV = "K3S_CIS_BENCHMARK";
 /** The pack-level policy whose `benchmark` property states the benchmark a config was written for. */
@@ -132,7 +143,8 @@ function checked(value: string, source: string): BenchmarkChoice {
  * The benchmark the pack loads with. Policy metadata (framework reference, severity, default level) is
  * sent to the engine before any policy config arrives, so it is chosen from what the process can see at
  * load: the K3S_CIS_BENCHMARK variable, else the stack's `<project>:benchmark` config (the engine passes
- * stack config to the pack as PULUMI_CONFIG), else k3s-cis-1.7.
+ * stack config to the pack as PULUMI_CONFIG), else the profile the version table gives for the stack's
+ * `<project>:k3sVersion`, else the stack's default profile.
  */
 export function resolvePackBenchmark(env: NodeJS.ProcessEnv): BenchmarkChoice {
   const fromEnv = env[BENCHMARK_ENV];
@@ -147,6 +159,13 @@ export function resolvePackBenchmark(env: NodeJS.ProcessEnv): BenchmarkChoice {
     }
     const value = isObject(stackConfig) ? stackConfig[`${project}:benchmark`] : undefined;
     if (typeof value === "string" && value !== "") return checked(value, `stack config ${project}:benchmark`);
+    const version = isObject(stackConfig) ? stackConfig[`${project}:k3sVersion`] : undefined;
+    if (typeof version === "string" && version !== "") {
+      const minor = kubernetesMinor(version);
+      const byVersion = minor === undefined ? undefined : benchmarkForVersion(minor);
+      if (!byVersion) throw new Error(`stack config ${project}:k3sVersion: "${version}" names no k3s version a supported benchmark covers`);
+      return { id: byVersion, source: `stack config ${project}:k3sVersion ${version}` };
+    }
   }
   return { id: DEFAULT_BENCHMARK, source: "default" };
 }

@@ -3,19 +3,20 @@
  * Version mapping (kube-bench cfg/config.yaml version_mapping: "1.25" -> cis-1.7, "1.26" -> cis-1.8,
  * "1.27" -> cis-1.9; cmd/util.go k3sBenchmark picks k3s-cis-1.7 for k3s 1.25).
  *
- * Facts from aquasecurity/kube-bench cfg/k3s-cis-1.7/*.yaml at commit
- * a73ce378418c71c5861e6963753f50dec3badadf; titles and remediations are this project's
+ * Facts from aquasecurity/kube-bench cfg/k3s-cis-1.7/*.yaml at v0.15.6 (KUBE_BENCH_COMMIT); titles and remediations are this project's
  * own words. Field conventions and the severity rule: see ./shared.ts.
  *
  * 131 checks: 82 automated (5 of them without any test: always WARN),
  * 34 manual (always WARN), 15 skip (always INFO); 68 scored.
  */
 import { Benchmark } from "../types";
-import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS } from "./shared";
+import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS, KUBE_BENCH_COMMIT } from "./shared";
 
 export const benchmark: Benchmark = {
   id: "k3s-cis-1.7",
   cisVersion: "1.7",
+  kubernetes: { min: "1.25", max: "1.25" },
+  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.7" },
   sections: {
     "1.1": "Control plane node files",
     "1.2": "API server",
@@ -220,7 +221,14 @@ export const benchmark: Benchmark = {
       kind: "skip",
       scored: true,
       severity: "low",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "etcd:etcd", set: true },
+        ],
+      },
       remediation: "Nothing to do on k3s: embedded etcd runs as root, so root:root ownership is expected.",
     },
     {
@@ -574,7 +582,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "--enable-admission-plugins", set: true, compare: { op: "has", value: "AlwaysPullImages" } },
+        ],
+      },
       remediation: "Add AlwaysPullImages to the full enable-admission-plugins list where re-pulling images on each start is acceptable.",
     },
     {
@@ -587,7 +602,15 @@ export const benchmark: Benchmark = {
       kind: "skip",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "or",
+        items: [
+          { flag: "--enable-admission-plugins", set: true, compare: { op: "has", value: "SecurityContextDeny" } },
+          { flag: "--enable-admission-plugins", set: true, compare: { op: "has", value: "PodSecurityPolicy" } },
+        ],
+      },
       remediation: "Nothing to do on k3s: Pod Security Admission replaces this plugin (see section 5.2).",
     },
     {
@@ -935,7 +958,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "provider", set: true, compare: { op: "valid_elements", value: "aescbc,kms,secretbox" } },
+        ],
+      },
       remediation: "Use k3s secrets-encryption (aescbc) or a kms/secretbox provider, with identity never first.",
     },
     {
@@ -1089,7 +1119,15 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: true,
       severity: "medium",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "or",
+        items: [
+          { flag: "--bind-address", set: true, compare: { op: "eq", value: "127.0.0.1" } },
+          { flag: "--bind-address", set: false },
+        ],
+      },
       remediation: "Keep the k3s default bind-address=127.0.0.1 for kube-controller-manager.",
     },
     {
@@ -1314,7 +1352,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give people OIDC or another revocable login rather than client certificates.",
     },
     {
@@ -1325,7 +1363,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Keep service account tokens for workloads; give people OIDC logins.",
     },
     {
@@ -1336,7 +1374,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Use bootstrap tokens only to join nodes; give people OIDC logins.",
     },
     {
@@ -1367,7 +1405,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Make the policy log Secret access, RBAC changes, exec/attach and pod changes at a useful level.",
     },
     {
@@ -1802,7 +1840,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Review ClusterRoleBindings to cluster-admin and move each subject to a narrower role where possible.",
     },
     {
@@ -1814,7 +1852,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant get, list and watch on secrets only to the workloads and people that need them.",
     },
     {
@@ -1826,7 +1864,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Replace * in Role and ClusterRole rules with explicit resources and verbs.",
     },
     {
@@ -1838,7 +1876,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on pods and pod controllers only to those who need it.",
     },
     {
@@ -1850,7 +1888,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount and give workloads their own.",
     },
     {
@@ -1862,7 +1900,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set automountServiceAccountToken: false on pods and service accounts that never call the API.",
     },
     {
@@ -1873,7 +1911,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Issue no credentials in the system:masters group beyond the k3s admin bootstrap.",
     },
     {
@@ -1884,7 +1922,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Remove bind, impersonate and escalate from roles that do not need them.",
     },
     {
@@ -1895,7 +1933,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on persistentvolumes only to administrators.",
     },
     {
@@ -1906,7 +1944,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant the nodes/proxy subresource only to administrators and monitoring that needs it.",
     },
     {
@@ -1917,7 +1955,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant update on certificatesigningrequests/approval only to administrators.",
     },
     {
@@ -1928,7 +1966,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant write access to validating and mutating webhook configurations only to administrators.",
     },
     {
@@ -1939,7 +1977,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on serviceaccounts/token only to those who need it.",
     },
     {
@@ -1950,7 +1988,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce Pod Security Admission through admission-control-config-file (k3s guide: restricted) or run a policy engine.",
     },
     {
@@ -1962,7 +2000,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce the baseline or restricted Pod Security level in every workload namespace.",
     },
     {
@@ -1975,7 +2013,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostPID.",
     },
     {
@@ -1988,7 +2026,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostIPC.",
     },
     {
@@ -2001,7 +2039,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostNetwork.",
     },
     {
@@ -2013,7 +2051,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: true,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; set allowPrivilegeEscalation: false on containers.",
     },
     {
@@ -2025,7 +2063,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; set runAsNonRoot: true.",
     },
     {
@@ -2037,7 +2075,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security, which requires dropping ALL capabilities.",
     },
     {
@@ -2049,7 +2087,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; add back only NET_BIND_SERVICE where needed.",
     },
     {
@@ -2061,7 +2099,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Drop ALL capabilities in every container's securityContext.",
     },
     {
@@ -2073,7 +2111,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security, which forbids HostProcess pods.",
     },
     {
@@ -2085,7 +2123,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostPath.",
     },
     {
@@ -2097,7 +2135,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security and avoid hostPort.",
     },
     {
@@ -2109,7 +2147,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Keep the k3s network policy controller on (no disable-network-policy) or use a CNI that enforces policies.",
     },
     {
@@ -2122,7 +2160,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give each namespace at least a default-deny NetworkPolicy.",
     },
     {
@@ -2134,7 +2172,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Mount Secrets as volumes instead of env or envFrom.",
     },
     {
@@ -2146,7 +2184,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Consider an external secret manager for high-value secrets.",
     },
     {
@@ -2157,7 +2195,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Verify image signatures or sources at admission with a webhook or policy engine.",
     },
     {
@@ -2169,7 +2207,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give each team or application its own namespace and scope RBAC to it.",
     },
     {
@@ -2181,7 +2219,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set seccompProfile type RuntimeDefault in pod securityContexts.",
     },
     {
@@ -2193,7 +2231,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give every pod and container a securityContext (non-root, no escalation, capabilities dropped).",
     },
     {
@@ -2206,7 +2244,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Deploy workloads into dedicated namespaces, not default.",
     },
   ],

@@ -3,19 +3,20 @@
  * Version mapping (kube-bench cfg/config.yaml version_mapping: "1.25" -> cis-1.7, "1.26" -> cis-1.8,
  * "1.27" -> cis-1.9; cmd/util.go k3sBenchmark picks k3s-cis-1.8 for k3s 1.26).
  *
- * Facts from aquasecurity/kube-bench cfg/k3s-cis-1.8/*.yaml at commit
- * a73ce378418c71c5861e6963753f50dec3badadf; titles and remediations are this project's
+ * Facts from aquasecurity/kube-bench cfg/k3s-cis-1.8/*.yaml at v0.15.6 (KUBE_BENCH_COMMIT); titles and remediations are this project's
  * own words. Field conventions and the severity rule: see ./shared.ts.
  *
  * 130 checks: 81 automated (5 of them without any test: always WARN),
  * 34 manual (always WARN), 15 skip (always INFO); 68 scored.
  */
 import { Benchmark } from "../types";
-import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS } from "./shared";
+import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS, KUBE_BENCH_COMMIT } from "./shared";
 
 export const benchmark: Benchmark = {
   id: "k3s-cis-1.8",
   cisVersion: "1.8",
+  kubernetes: { min: "1.26", max: "1.26" },
+  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.8" },
   sections: {
     "1.1": "Control plane node files",
     "1.2": "API server",
@@ -220,7 +221,14 @@ export const benchmark: Benchmark = {
       kind: "skip",
       scored: true,
       severity: "low",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "etcd:etcd", set: true },
+        ],
+      },
       remediation: "Nothing to do on k3s: embedded etcd runs as root, so root:root ownership is expected.",
     },
     {
@@ -590,7 +598,15 @@ export const benchmark: Benchmark = {
       kind: "skip",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "or",
+        items: [
+          { flag: "--enable-admission-plugins", set: true, compare: { op: "has", value: "SecurityContextDeny" } },
+          { flag: "--enable-admission-plugins", set: true, compare: { op: "has", value: "PodSecurityPolicy" } },
+        ],
+      },
       remediation: "Nothing to do on k3s: Pod Security Admission replaces this plugin (see section 5.2).",
     },
     {
@@ -919,7 +935,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "provider", set: true, compare: { op: "valid_elements", value: "aescbc,kms,secretbox" } },
+        ],
+      },
       remediation: "Use k3s secrets-encryption (aescbc) or a kms/secretbox provider, with identity never first.",
     },
     {
@@ -1303,7 +1326,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give people OIDC or another revocable login rather than client certificates.",
     },
     {
@@ -1314,7 +1337,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Keep service account tokens for workloads; give people OIDC logins.",
     },
     {
@@ -1325,7 +1348,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Use bootstrap tokens only to join nodes; give people OIDC logins.",
     },
     {
@@ -1356,7 +1379,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Make the policy log Secret access, RBAC changes, exec/attach and pod changes at a useful level.",
     },
     {
@@ -1799,7 +1822,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Review ClusterRoleBindings to cluster-admin and move each subject to a narrower role where possible.",
     },
     {
@@ -1811,7 +1834,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant get, list and watch on secrets only to the workloads and people that need them.",
     },
     {
@@ -1823,7 +1846,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Replace * in Role and ClusterRole rules with explicit resources and verbs.",
     },
     {
@@ -1835,7 +1858,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on pods and pod controllers only to those who need it.",
     },
     {
@@ -1847,7 +1870,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount and give workloads their own.",
     },
     {
@@ -1859,7 +1882,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set automountServiceAccountToken: false on pods and service accounts that never call the API.",
     },
     {
@@ -1870,7 +1893,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Issue no credentials in the system:masters group beyond the k3s admin bootstrap.",
     },
     {
@@ -1881,7 +1904,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Remove bind, impersonate and escalate from roles that do not need them.",
     },
     {
@@ -1892,7 +1915,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on persistentvolumes only to administrators.",
     },
     {
@@ -1903,7 +1926,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant the nodes/proxy subresource only to administrators and monitoring that needs it.",
     },
     {
@@ -1914,7 +1937,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant update on certificatesigningrequests/approval only to administrators.",
     },
     {
@@ -1925,7 +1948,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant write access to validating and mutating webhook configurations only to administrators.",
     },
     {
@@ -1936,7 +1959,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on serviceaccounts/token only to those who need it.",
     },
     {
@@ -1947,7 +1970,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce Pod Security Admission through admission-control-config-file (k3s guide: restricted) or run a policy engine.",
     },
     {
@@ -1959,7 +1982,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce the baseline or restricted Pod Security level in every workload namespace.",
     },
     {
@@ -1972,7 +1995,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostPID.",
     },
     {
@@ -1985,7 +2008,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostIPC.",
     },
     {
@@ -1998,7 +2021,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostNetwork.",
     },
     {
@@ -2010,7 +2033,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: true,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; set allowPrivilegeEscalation: false on containers.",
     },
     {
@@ -2022,7 +2045,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; set runAsNonRoot: true.",
     },
     {
@@ -2034,7 +2057,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security, which requires dropping ALL capabilities.",
     },
     {
@@ -2046,7 +2069,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; add back only NET_BIND_SERVICE where needed.",
     },
     {
@@ -2058,7 +2081,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Drop ALL capabilities in every container's securityContext.",
     },
     {
@@ -2070,7 +2093,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security, which forbids HostProcess pods.",
     },
     {
@@ -2082,7 +2105,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostPath.",
     },
     {
@@ -2094,7 +2117,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security and avoid hostPort.",
     },
     {
@@ -2106,7 +2129,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Keep the k3s network policy controller on (no disable-network-policy) or use a CNI that enforces policies.",
     },
     {
@@ -2119,7 +2142,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give each namespace at least a default-deny NetworkPolicy.",
     },
     {
@@ -2131,7 +2154,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Mount Secrets as volumes instead of env or envFrom.",
     },
     {
@@ -2143,7 +2166,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Consider an external secret manager for high-value secrets.",
     },
     {
@@ -2154,7 +2177,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Verify image signatures or sources at admission with a webhook or policy engine.",
     },
     {
@@ -2166,7 +2189,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give each team or application its own namespace and scope RBAC to it.",
     },
     {
@@ -2178,7 +2201,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set seccompProfile type RuntimeDefault in pod securityContexts.",
     },
     {
@@ -2190,7 +2213,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give every pod and container a securityContext (non-root, no escalation, capabilities dropped).",
     },
     {
@@ -2203,7 +2226,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Deploy workloads into dedicated namespaces, not default.",
     },
   ],

@@ -4,19 +4,20 @@
  * "1.27" -> cis-1.9; cmd/util.go k3sBenchmark picks k3s-cis-1.9 for k3s 1.27-1.29
  * and, as its default, any other version).
  *
- * Facts from aquasecurity/kube-bench cfg/k3s-cis-1.9/*.yaml at commit
- * a73ce378418c71c5861e6963753f50dec3badadf; titles and remediations are this project's
+ * Facts from aquasecurity/kube-bench cfg/k3s-cis-1.9/*.yaml at v0.15.6 (KUBE_BENCH_COMMIT); titles and remediations are this project's
  * own words. Field conventions and the severity rule: see ./shared.ts.
  *
  * 130 checks: 83 automated (2 of them without any test: always WARN),
  * 33 manual (always WARN), 14 skip (always INFO); 62 scored.
  */
 import { Benchmark } from "../types";
-import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS } from "./shared";
+import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS, KUBE_BENCH_COMMIT } from "./shared";
 
 export const benchmark: Benchmark = {
   id: "k3s-cis-1.9",
   cisVersion: "1.9",
+  kubernetes: { min: "1.27", max: "1.27" },
+  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.9" },
   sections: {
     "1.1": "Control plane node files",
     "1.2": "API server",
@@ -222,7 +223,14 @@ export const benchmark: Benchmark = {
       kind: "skip",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "etcd:etcd", set: true },
+        ],
+      },
       remediation: "Nothing to do on k3s: embedded etcd runs as root, so root:root ownership is expected.",
     },
     {
@@ -907,7 +915,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "and",
+        items: [
+          { flag: "provider", set: true, compare: { op: "valid_elements", value: "aescbc,kms,secretbox" } },
+        ],
+      },
       remediation: "Use k3s secrets-encryption (aescbc) or a kms/secretbox provider, with identity never first.",
     },
     {
@@ -1291,7 +1306,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give people OIDC or another revocable login rather than client certificates.",
     },
     {
@@ -1302,7 +1317,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Keep service account tokens for workloads; give people OIDC logins.",
     },
     {
@@ -1313,7 +1328,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Use bootstrap tokens only to join nodes; give people OIDC logins.",
     },
     {
@@ -1344,7 +1359,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Make the policy log Secret access, RBAC changes, exec/attach and pod changes at a useful level.",
     },
     {
@@ -1792,7 +1807,15 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: true,
       severity: "medium",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "node",
+        binOp: "or",
+        items: [
+          { flag: "--metrics-bind-address", set: true, compare: { op: "has", value: "127.0.0.1" } },
+          { flag: "--metrics-bind-address", set: false },
+        ],
+      },
       remediation: "Keep kube-proxy metrics on 127.0.0.1 (its default); never widen metrics-bind-address in kube-proxy-arg.",
     },
     {
@@ -1806,7 +1829,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: true,
       severity: "critical",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "cluster",
+        binOp: "and",
+        items: [
+          { flag: "cluster-admin", set: true, compare: { op: "valid_elements", value: "cluster-admin, helm-kube-system-traefik, helm-kube-system-traefik-crd" } },
+        ],
+      },
       remediation: "Review ClusterRoleBindings to cluster-admin and move each subject to a narrower role where possible.",
     },
     {
@@ -1818,7 +1848,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant get, list and watch on secrets only to the workloads and people that need them.",
     },
     {
@@ -1832,7 +1862,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: true,
       severity: "high",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "cluster",
+        binOp: "and",
+        items: [
+          { flag: "is_compliant", set: true, compare: { op: "eq", value: "true" } },
+        ],
+      },
       remediation: "Replace * in Role and ClusterRole rules with explicit resources and verbs.",
     },
     {
@@ -1844,7 +1881,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on pods and pod controllers only to those who need it.",
     },
     {
@@ -1858,7 +1895,14 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: true,
       severity: "critical",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "stack",
+        binOp: "and",
+        items: [
+          { flag: "is_compliant", set: true, compare: { op: "eq", value: "true" } },
+        ],
+      },
       remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount and give workloads their own.",
     },
     {
@@ -1872,7 +1916,15 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: true,
       severity: "high",
-      check: { kind: "other" },
+      check: {
+        kind: "other",
+        decidedBy: "cluster",
+        binOp: "or",
+        items: [
+          { flag: "is_compliant", set: true, compare: { op: "eq", value: "true" } },
+          { flag: "service_account", set: true, compare: { op: "valid_elements", value: "coredns, helm-traefik, helm-traefik-crd, traefik, metrics-server, svclb, local-path-provisioner-service-account" } },
+        ],
+      },
       remediation: "Set automountServiceAccountToken: false on pods and service accounts that never call the API.",
     },
     {
@@ -1883,7 +1935,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Issue no credentials in the system:masters group beyond the k3s admin bootstrap.",
     },
     {
@@ -1894,7 +1946,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Remove bind, impersonate and escalate from roles that do not need them.",
     },
     {
@@ -1905,7 +1957,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on persistentvolumes only to administrators.",
     },
     {
@@ -1916,7 +1968,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant the nodes/proxy subresource only to administrators and monitoring that needs it.",
     },
     {
@@ -1927,7 +1979,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant update on certificatesigningrequests/approval only to administrators.",
     },
     {
@@ -1938,7 +1990,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant write access to validating and mutating webhook configurations only to administrators.",
     },
     {
@@ -1949,7 +2001,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Grant create on serviceaccounts/token only to those who need it.",
     },
     {
@@ -1960,7 +2012,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce Pod Security Admission through admission-control-config-file (k3s guide: restricted) or run a policy engine.",
     },
     {
@@ -1972,7 +2024,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "critical",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce the baseline or restricted Pod Security level in every workload namespace.",
     },
     {
@@ -1984,7 +2036,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostPID.",
     },
     {
@@ -1996,7 +2048,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostIPC.",
     },
     {
@@ -2008,7 +2060,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostNetwork.",
     },
     {
@@ -2020,7 +2072,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; set allowPrivilegeEscalation: false on containers.",
     },
     {
@@ -2032,7 +2084,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; set runAsNonRoot: true.",
     },
     {
@@ -2044,7 +2096,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security, which requires dropping ALL capabilities.",
     },
     {
@@ -2056,7 +2108,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce restricted Pod Security; add back only NET_BIND_SERVICE where needed.",
     },
     {
@@ -2068,7 +2120,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Drop ALL capabilities in every container's securityContext.",
     },
     {
@@ -2080,7 +2132,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security, which forbids HostProcess pods.",
     },
     {
@@ -2092,7 +2144,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security; exempt only system namespaces that need hostPath.",
     },
     {
@@ -2104,7 +2156,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "high",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Enforce baseline or restricted Pod Security and avoid hostPort.",
     },
     {
@@ -2116,7 +2168,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Keep the k3s network policy controller on (no disable-network-policy) or use a CNI that enforces policies.",
     },
     {
@@ -2129,7 +2181,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give each namespace at least a default-deny NetworkPolicy.",
     },
     {
@@ -2141,7 +2193,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Mount Secrets as volumes instead of env or envFrom.",
     },
     {
@@ -2153,7 +2205,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Consider an external secret manager for high-value secrets.",
     },
     {
@@ -2164,7 +2216,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Verify image signatures or sources at admission with a webhook or policy engine.",
     },
     {
@@ -2176,7 +2228,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "low",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give each team or application its own namespace and scope RBAC to it.",
     },
     {
@@ -2188,7 +2240,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Set seccompProfile type RuntimeDefault in pod securityContexts.",
     },
     {
@@ -2200,7 +2252,7 @@ export const benchmark: Benchmark = {
       kind: "manual",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Give every pod and container a securityContext (non-root, no escalation, capabilities dropped).",
     },
     {
@@ -2213,7 +2265,7 @@ export const benchmark: Benchmark = {
       kind: "automated",
       scored: false,
       severity: "medium",
-      check: { kind: "other" },
+      check: { kind: "other", decidedBy: "nothing", binOp: "and", items: [] },
       remediation: "Deploy workloads into dedicated namespaces, not default.",
     },
   ],

@@ -1,5 +1,6 @@
 // Tests for the CIS catalog data (components/cis/catalog/*). Expected numbers were counted from
-// kube-bench's cfg/k3s-cis-{1.7,1.8,1.9}/*.yaml (aquasecurity/kube-bench a73ce378).
+// kube-bench's cfg/k3s-cis-{1.7,1.8,1.9}/*.yaml (v0.15.6) and security-scan's
+// package/cfg/k3s-cis-{1.10,1.11,1.12}/*.yaml (38bebe71); checkFiles.test.ts compares every check.
 import assert from "node:assert/strict";
 import {
   Benchmark,
@@ -59,6 +60,36 @@ const EXPECTED: Record<BenchmarkId, Expected> = {
     automatedWithoutTests: ["5.3.2", "5.7.4"],
     byTarget: { master: 59, etcd: 7, controlplane: 5, node: 24, policies: 35 },
   },
+  "k3s-cis-1.10": {
+    cisVersion: "1.10",
+    total: 130,
+    automated: 89,
+    manual: 27,
+    skip: 14,
+    scored: 72,
+    automatedWithoutTests: ["5.3.2", "5.7.4"],
+    byTarget: { master: 59, etcd: 7, controlplane: 5, node: 24, policies: 35 },
+  },
+  "k3s-cis-1.11": {
+    cisVersion: "1.11",
+    total: 132,
+    automated: 93,
+    manual: 25,
+    skip: 14,
+    scored: 68,
+    automatedWithoutTests: ["5.3.2", "5.6.4"],
+    byTarget: { master: 60, etcd: 7, controlplane: 5, node: 25, policies: 35 },
+  },
+  "k3s-cis-1.12": {
+    cisVersion: "1.12",
+    total: 131,
+    automated: 92,
+    manual: 25,
+    skip: 14,
+    scored: 68,
+    automatedWithoutTests: ["5.3.2", "5.6.4"],
+    byTarget: { master: 60, etcd: 7, controlplane: 5, node: 25, policies: 34 },
+  },
 };
 
 const CRITICAL: Topic[] = [
@@ -95,21 +126,35 @@ const TARGET_OF_CHAPTER: Record<string, Control["target"]> = {
   "5": "policies",
 };
 
-/** Ids of topic-carrying controls that move between versions: [1.7, 1.8, 1.9]. */
-const MOVING_TOPICS: [Topic, string, string, string][] = [
-  ["api.admission.service-account", "1.2.13", "1.2.13", "1.2.12"],
-  ["api.admission.namespace-lifecycle", "1.2.14", "1.2.14", "1.2.13"],
-  ["api.admission.node-restriction", "1.2.15", "1.2.15", "1.2.14"],
-  ["api.profiling", "1.2.17", "1.2.16", "1.2.15"],
-  ["api.audit-log-path", "1.2.18", "1.2.17", "1.2.16"],
-  ["api.audit-log-maxage", "1.2.19", "1.2.18", "1.2.17"],
-  ["api.audit-log-maxbackup", "1.2.20", "1.2.19", "1.2.18"],
-  ["api.audit-log-maxsize", "1.2.21", "1.2.20", "1.2.19"],
-  ["api.request-timeout", "1.2.22", "1.2.21", "1.2.20"],
-  ["api.service-account-lookup", "1.2.23", "1.2.22", "1.2.21"],
-  ["api.encryption-provider-config", "1.2.29", "1.2.28", "1.2.27"],
-  ["api.encryption-providers", "1.2.30", "1.2.29", "1.2.28"],
-  ["api.tls-cipher-suites", "1.2.31", "1.2.30", "1.2.29"],
+/** Ids of topic-carrying controls that move between versions, in SUPPORTED_BENCHMARKS order ("-": absent). */
+const MOVING_TOPICS: Array<[Topic, ...string[]]> = [
+  ["api.admission.service-account", "1.2.13", "1.2.13", "1.2.12", "1.2.12", "1.2.12", "1.2.12"],
+  ["api.admission.namespace-lifecycle", "1.2.14", "1.2.14", "1.2.13", "1.2.13", "1.2.13", "1.2.13"],
+  ["api.admission.node-restriction", "1.2.15", "1.2.15", "1.2.14", "1.2.14", "1.2.14", "1.2.14"],
+  ["api.profiling", "1.2.17", "1.2.16", "1.2.15", "1.2.15", "1.2.15", "1.2.15"],
+  ["api.audit-log-path", "1.2.18", "1.2.17", "1.2.16", "1.2.16", "1.2.16", "1.2.16"],
+  ["api.audit-log-maxage", "1.2.19", "1.2.18", "1.2.17", "1.2.17", "1.2.17", "1.2.17"],
+  ["api.audit-log-maxbackup", "1.2.20", "1.2.19", "1.2.18", "1.2.18", "1.2.18", "1.2.18"],
+  ["api.audit-log-maxsize", "1.2.21", "1.2.20", "1.2.19", "1.2.19", "1.2.19", "1.2.19"],
+  ["api.request-timeout", "1.2.22", "1.2.21", "1.2.20", "1.2.20", "1.2.20", "1.2.20"],
+  ["api.service-account-lookup", "1.2.23", "1.2.22", "1.2.21", "1.2.21", "1.2.21", "1.2.21"],
+  ["api.encryption-provider-config", "1.2.29", "1.2.28", "1.2.27", "1.2.27", "1.2.27", "1.2.27"],
+  ["api.encryption-providers", "1.2.30", "1.2.29", "1.2.28", "1.2.28", "1.2.28", "1.2.28"],
+  ["api.tls-cipher-suites", "1.2.31", "1.2.30", "1.2.29", "1.2.29", "1.2.29", "1.2.29"],
+  ["api.service-account-extend-token-expiration", "-", "-", "-", "-", "1.2.30", "1.2.30"],
+  ["kubelet.seccomp-default", "-", "-", "-", "-", "4.2.14", "4.2.14"],
+  // 1.12 folds "added capabilities" into "capabilities assigned" and moves the rest of 5.2 up one.
+  // (1.12 answers the added-capabilities topic with the broader check.)
+  ["pod.added-capabilities", "5.2.9", "5.2.9", "5.2.9", "5.2.9", "5.2.9", "5.2.9"],
+  ["pod.capabilities-all", "5.2.10", "5.2.10", "5.2.10", "5.2.10", "5.2.10", "5.2.9"],
+  ["pod.windows-host-process", "5.2.11", "5.2.11", "5.2.11", "5.2.11", "5.2.11", "5.2.10"],
+  ["pod.host-path", "5.2.12", "5.2.12", "5.2.12", "5.2.12", "5.2.12", "5.2.11"],
+  ["pod.host-port", "5.2.13", "5.2.13", "5.2.13", "5.2.13", "5.2.13", "5.2.12"],
+  // 1.11 renumbers "General policies" from 5.7 to 5.6.
+  ["namespace.boundaries", "5.7.1", "5.7.1", "5.7.1", "5.7.1", "5.6.1", "5.6.1"],
+  ["pod.seccomp", "5.7.2", "5.7.2", "5.7.2", "5.7.2", "5.6.2", "5.6.2"],
+  ["pod.security-context", "5.7.3", "5.7.3", "5.7.3", "5.7.3", "5.6.3", "5.6.3"],
+  ["namespace.default", "5.7.4", "5.7.4", "5.7.4", "5.7.4", "5.6.4", "5.6.4"],
 ];
 
 function get(bench: Benchmark, id: string): Control {
@@ -223,7 +268,7 @@ describe("CIS catalog", () => {
       it("finds the same policy controls by topic and id", () => {
         assert.equal(get(bench, "5.1.1").topic, "rbac.cluster-admin");
         assert.equal(get(bench, "5.1.5").topic, "sa.default-not-used");
-        assert.equal(get(bench, "5.7.4").topic, "namespace.default");
+        assert.equal(get(bench, bench.sections["5.7"] ? "5.7.4" : "5.6.4").topic, "namespace.default");
         assert.equal(get(bench, "5.2.2").topic, "pod.privileged");
         assert.equal(get(bench, "3.2.1").topic, "logging.audit-policy");
         assert.equal(get(bench, "1.2.6").topic, "api.authorization-mode.not-always-allow");
@@ -239,19 +284,19 @@ describe("CIS catalog", () => {
   }
 
   describe("version differences", () => {
-    const [b17, b18, b19] = SUPPORTED_BENCHMARKS.map(getBenchmark);
+    const all = SUPPORTED_BENCHMARKS.map(getBenchmark);
 
     it("moves these topics between ids", () => {
-      for (const [topic, i17, i18, i19] of MOVING_TOPICS) {
-        assert.deepEqual([topicId(b17, topic), topicId(b18, topic), topicId(b19, topic)], [i17, i18, i19], topic);
+      for (const [topic, ...ids] of MOVING_TOPICS) {
+        assert.deepEqual(all.map((b) => topicId(b, topic) ?? "-"), ids, topic);
       }
     });
 
-    it("keeps every other topic on the same id in all three versions", () => {
+    it("keeps every other topic on the same id in all versions", () => {
       const moving = new Set(MOVING_TOPICS.map((m) => m[0]));
       for (const t of TOPICS) {
         if (moving.has(t)) continue;
-        const ids = [b17, b18, b19].map((b) => topicId(b, t));
+        const ids = all.map((b) => topicId(b, t));
         assert.equal(new Set(ids).size, 1, `${t}: ${ids.join(" ")}`);
       }
     });

@@ -120,7 +120,7 @@ describe("cluster-side components (Pulumi mocks)", () => {
     assert.ok(job);
     const template = (job.inputs.spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
     assert.equal(template.metadata.annotations["k3s-hardening/hardening-digest"], "digest-of-wk-1");
-    assert.equal(template.metadata.annotations["k3s-hardening/benchmark"], "k3s-cis-1.7");
+    assert.equal(template.metadata.annotations["k3s-hardening/benchmark"], "k3s-cis-1.12");
   });
 
   it("takes the NodeHardening components of the hardened cluster as they are", async () => {

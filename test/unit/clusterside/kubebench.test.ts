@@ -102,7 +102,7 @@ describe("kube-bench objects", () => {
         const s = script(podOf(j));
         const targets = node.role === "server" ? "master,etcd,controlplane,policies" : "node";
         assert.match(s, new RegExp(`kube-bench run --config-dir "\\$cfg" --benchmark "\\$bench" --targets ${targets} --json --outputfile "\\$report"`));
-        assert.match(s, /bench='k3s-cis-1\.7'/);
+        assert.match(s, /bench='k3s-cis-1\.12'/);
       }
     });
     it("mounts the host paths the k3s checks read, read-only", () => {

@@ -121,6 +121,12 @@ describe("rendered cluster-side manifests", () => {
         encoding: "utf8",
       });
       assert.equal(r.status, 0, r.stderr);
+      // The dev stack states k3s v1.33, so the version table picks k3s-cis-1.12, and nothing scored fails.
+      assert.match(r.stdout, /^predicted kube-bench k3s-cis-1\.12 verdicts$/m);
+      assert.match(r.stdout, /^  server nodes \(cp-1\): \d+ PASS, 0 FAIL, /m);
+      assert.match(r.stdout, /^  agent nodes \(wk-1\): \d+ PASS, 0 FAIL, /m);
+      assert.match(r.stdout, /^  cluster \(policies target\): 1 PASS, 0 FAIL, /m);
+      assert.match(r.stdout, /^  no check predicted to FAIL$/m);
       // The review copy of a node script holds the token placeholder: run by mistake, it refuses and writes nothing.
       const root = path.join(dir, "node-root");
       fs.mkdirSync(root);

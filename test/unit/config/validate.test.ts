@@ -1,3 +1,4 @@
+import { SUPPORTED_BENCHMARKS } from "../../../components/cis";
 import assert from "node:assert/strict";
 import { ConfigError, validateStackConfig } from "../../../components/config/validate";
 import { checkPredictedCompliance } from "../../../components/k3s/compliance";
@@ -20,11 +21,13 @@ describe("stack configuration validation", () => {
   it("accepts the baseline and fills defaults", () => {
     const cfg = config();
     assert.equal(cfg.nodes.length, 5);
-    assert.equal(cfg.profile.benchmark, "k3s-cis-1.7");
+    assert.equal(cfg.profile.benchmark, "k3s-cis-1.12");
+    assert.equal(cfg.profile.k3sVersion, undefined);
     assert.equal(cfg.nodes[0].port, 22);
     assert.equal(cfg.nodes[0].user, "root");
     assert.equal(cfg.nodes[0].sudo, false);
-    assert.deepEqual(cfg.profile.admission.plugins, ["NodeRestriction", "EventRateLimit"]);
+    assert.deepEqual(cfg.profile.admission.plugins, ["NodeRestriction", "EventRateLimit", "DenyServiceExternalIPs"]);
+    assert.equal(cfg.profile.kubelet.seccompDefault, false);
     assert.equal(cfg.profile.audit.maxAgeDays, 30);
     assert.equal(cfg.rollout.agentBatchSize, 1);
     assert.equal(cfg.restoreOnDestroy, false);
@@ -40,9 +43,37 @@ describe("stack configuration validation", () => {
     rejects(rawConfig({ driftCheck: "off" }), "driftCheck", /true or false|boolean/);
   });
 
-  it("accepts benchmarks 1.8 and 1.9", () => {
-    assert.equal(config({ benchmark: "k3s-cis-1.8" }).profile.benchmark, "k3s-cis-1.8");
-    assert.equal(config({ benchmark: "k3s-cis-1.9" }).profile.benchmark, "k3s-cis-1.9");
+  it("accepts every supported benchmark", () => {
+    for (const id of SUPPORTED_BENCHMARKS) assert.equal(config({ benchmark: id }).profile.benchmark, id);
+  });
+
+  describe("k3sVersion chooses the benchmark by Rancher's table", () => {
+    const cases: Array<[string, string]> = [
+      ["v1.25.16+k3s4", "k3s-cis-1.7"],
+      ["v1.26.15+k3s1", "k3s-cis-1.8"],
+      ["v1.27.16+k3s1", "k3s-cis-1.9"],
+      ["v1.28.15+k3s1", "k3s-cis-1.10"],
+      ["v1.29.0+k3s1", "k3s-cis-1.11"],
+      ["v1.31.14+k3s1", "k3s-cis-1.11"],
+      ["v1.32.0+k3s1", "k3s-cis-1.12"],
+      ["v1.35.2+k3s1", "k3s-cis-1.12"],
+      ["1.36", "k3s-cis-1.12"],
+    ];
+    for (const [version, id] of cases) {
+      it(`${version} -> ${id}`, () => {
+        const cfg = config({ k3sVersion: version });
+        assert.equal(cfg.profile.benchmark, id);
+        assert.equal(cfg.profile.k3sVersion, version);
+      });
+    }
+    it("accepts an explicit benchmark that covers the version", () =>
+      assert.equal(config({ k3sVersion: "v1.30.4+k3s1", benchmark: "k3s-cis-1.11" }).profile.benchmark, "k3s-cis-1.11"));
+    it("rejects a benchmark that does not cover the version, naming both, the range and the fix", () =>
+      rejects(rawConfig({ k3sVersion: "v1.33.4+k3s1", benchmark: "k3s-cis-1.9" }), "benchmark", /k3s-cis-1\.9 is for Kubernetes 1\.27, but k3sVersion v1\.33\.4\+k3s1 is 1\.33; use k3s-cis-1\.12/));
+    it("names the range of a multi-version profile", () =>
+      rejects(rawConfig({ k3sVersion: "v1.28.2+k3s1", benchmark: "k3s-cis-1.11" }), "benchmark", /k3s-cis-1\.11 is for Kubernetes 1\.29-1\.31/));
+    it("rejects a version older than every profile", () => rejects(rawConfig({ k3sVersion: "v1.24.17+k3s1" }), "k3sVersion", /older than every supported profile.*k3s-cis-1\.7.*1\.25/));
+    it("rejects what is not a version", () => rejects(rawConfig({ k3sVersion: "latest" }), "k3sVersion", /not a k3s version.*v1\.33\.4\+k3s1/));
   });
 
   it("reports every problem at once", () => {
@@ -181,7 +212,7 @@ describe("stack configuration validation", () => {
   });
 
   describe("profile", () => {
-    it("rejects an unknown benchmark", () => rejects(rawConfig({ benchmark: "k3s-cis-1.6" }), "benchmark", /k3s-cis-1.7, k3s-cis-1.8, k3s-cis-1.9/));
+    it("rejects an unknown benchmark", () => rejects(rawConfig({ benchmark: "k3s-cis-1.6" }), "benchmark", /k3s-cis-1.7, k3s-cis-1.8, k3s-cis-1.9, k3s-cis-1.10, k3s-cis-1.11, k3s-cis-1.12/));
     it("rejects kubelet eventQps 0 (unlimited)", () => rejects(rawConfig({ kubelet: { eventQps: 0 } }), "kubelet.eventQps", /unlimited/));
     it("rejects a zero streaming timeout", () =>
       rejects(rawConfig({ kubelet: { streamingConnectionIdleTimeout: "0s" } }), "kubelet.streamingConnectionIdleTimeout", /positive duration/));

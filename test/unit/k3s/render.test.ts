@@ -31,7 +31,7 @@ describe("renderers", () => {
       expectFlag(api, "authorization-mode=Node,RBAC");
     });
     it("writes the whole admission plugin list with = (never +=)", () => {
-      expectFlag(api, "enable-admission-plugins=NodeRestriction,EventRateLimit");
+      expectFlag(api, "enable-admission-plugins=NodeRestriction,EventRateLimit,DenyServiceExternalIPs");
       assert.ok(api.every((a) => !a.includes("+=")));
       expectFlag(api, `admission-control-config-file=${K3S_PATHS.admissionConfigFile}`);
     });
@@ -127,11 +127,32 @@ describe("renderers", () => {
       assert.ok(k17.includes("streaming-connection-idle-timeout=5m"));
       assert.ok(!k19.some((a) => a.startsWith("streaming-connection-idle-timeout")));
     });
+    it("1.10 and later put the streaming timeout back (security-scan's 4.2.5 uses noteq)", () => {
+      for (const id of ["k3s-cis-1.10", "k3s-cis-1.11", "k3s-cis-1.12"] as const) {
+        const c = config({ benchmark: id });
+        const k = args(agentConfigDocument(c, agent), "kubelet-arg");
+        assert.ok(k.includes("streaming-connection-idle-timeout=5m"), id);
+        const p = predictNode(getBenchmark(id), "agent", agentConfigDocument(c, agent)).find((x) => x.id === "4.2.5")!;
+        assert.equal(p.status, "PASS", id);
+      }
+    });
+    it("seccomp-default is a setting: off by default (4.2.14 WARN, unscored), on when asked (PASS)", () => {
+      const bench = getBenchmark("k3s-cis-1.12");
+      const control = controlByTopic(bench, "kubelet.seccomp-default")!;
+      const status = (c: ReturnType<typeof config>) => predictNode(bench, "agent", agentConfigDocument(c, agent)).find((x) => x.id === control.id)!.status;
+      const off = config();
+      assert.ok(!args(agentConfigDocument(off, agent), "kubelet-arg").some((a) => a.startsWith("seccomp-default")));
+      assert.equal(status(off), "WARN");
+      const on = config({ kubelet: { seccompDefault: true } });
+      assert.ok(args(agentConfigDocument(on, agent), "kubelet-arg").includes("seccomp-default=true"));
+      assert.equal(status(on), "PASS");
+    });
     it("DenyServiceExternalIPs follows the benchmark (forbidden in 1.7, required in 1.9)", () => {
       const p17 = config({ benchmark: "k3s-cis-1.7" }).profile.admission.plugins;
       const p19 = config({ benchmark: "k3s-cis-1.9" }).profile.admission.plugins;
       assert.ok(!p17.includes("DenyServiceExternalIPs"));
       assert.ok(p19.includes("DenyServiceExternalIPs"));
+      for (const id of ["k3s-cis-1.10", "k3s-cis-1.11", "k3s-cis-1.12"]) assert.ok(config({ benchmark: id }).profile.admission.plugins.includes("DenyServiceExternalIPs"), id);
     });
     it("an opt-out shows up as a predicted failure", () => {
       const c = config({ benchmark: "k3s-cis-1.7", secretsEncryption: false });

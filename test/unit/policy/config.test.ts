@@ -70,8 +70,15 @@ describe("policy config", () => {
   });
 
   describe("benchmark at pack load", () => {
-    it("defaults to k3s-cis-1.7", () => {
-      assert.deepStrictEqual(resolvePackBenchmark({}), { id: "k3s-cis-1.7", source: "default" });
+    it("defaults to k3s-cis-1.12, the stack's own default", () => {
+      assert.deepStrictEqual(resolvePackBenchmark({}), { id: "k3s-cis-1.12", source: "default" });
+    });
+
+    it("follows the stack's <project>:k3sVersion through the version table when no benchmark is set", () => {
+      const env = (version: string) => ({ PULUMI_PROJECT: "p", PULUMI_CONFIG: JSON.stringify({ "p:k3sVersion": version }) });
+      assert.deepStrictEqual(resolvePackBenchmark(env("v1.30.6+k3s1")), { id: "k3s-cis-1.11", source: "stack config p:k3sVersion v1.30.6+k3s1" });
+      assert.strictEqual(resolvePackBenchmark(env("v1.28.15+k3s1")).id, "k3s-cis-1.10");
+      assert.throws(() => resolvePackBenchmark(env("v1.20.1+k3s1")), /p:k3sVersion: "v1.20.1\+k3s1" names no k3s version/);
     });
 
     it("follows the stack's <project>:benchmark the engine passes in PULUMI_CONFIG", () => {
@@ -82,7 +89,7 @@ describe("policy config", () => {
     it("K3S_CIS_BENCHMARK wins, and a bad value is an error naming the choices", () => {
       const env = { K3S_CIS_BENCHMARK: "k3s-cis-1.8", PULUMI_PROJECT: "p", PULUMI_CONFIG: JSON.stringify({ "p:benchmark": "k3s-cis-1.9" }) };
       assert.strictEqual(resolvePackBenchmark(env).id, "k3s-cis-1.8");
-      assert.throws(() => resolvePackBenchmark({ K3S_CIS_BENCHMARK: "cis-1.10" }), /K3S_CIS_BENCHMARK: "cis-1.10" is not a supported benchmark; use one of k3s-cis-1.7, k3s-cis-1.8, k3s-cis-1.9/);
+      assert.throws(() => resolvePackBenchmark({ K3S_CIS_BENCHMARK: "cis-1.10" }), /K3S_CIS_BENCHMARK: "cis-1.10" is not a supported benchmark; use one of k3s-cis-1.7, k3s-cis-1.8, k3s-cis-1.9, k3s-cis-1.10, k3s-cis-1.11, k3s-cis-1.12/);
     });
   });
 });

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Benchmark, BenchmarkId, controlByTopic, getBenchmark } from "../../../components/cis";
+import { Benchmark, BenchmarkId, CURRENT_BENCHMARK, controlByTopic, getBenchmark, SUPPORTED_BENCHMARKS } from "../../../components/cis";
 import { configSchemaFor, policyProperties } from "../../../policy/rules/config";
 import { appliesTo, applyWrites, evaluateResource, remediationFor, ResourceOutcome } from "../../../policy/rules/evaluate";
 import { compileExemptions, stackExemption } from "../../../policy/rules/exemptions";
@@ -13,7 +13,7 @@ import { kindOfManifest, pulumiTypeOf, WORKLOAD_KINDS } from "../../../policy/ru
 import { Finding, KubeObject, ResourceRule, ResourceTarget, StackOutcome, StackResource, StackRule } from "../../../policy/rules/types";
 
 export const BENCH: Benchmark = getBenchmark("k3s-cis-1.7");
-export const BENCHMARKS: BenchmarkId[] = ["k3s-cis-1.7", "k3s-cis-1.8", "k3s-cis-1.9"];
+export const BENCHMARKS: BenchmarkId[] = [...SUPPORTED_BENCHMARKS];
 
 export type Mutable = { [key: string]: any };
 
@@ -170,7 +170,7 @@ export function namespaceResource(name: string): StackResource {
   return stackResource(pulumiTypeOf("Namespace"), name, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
 
-export function runStackRule(rule: StackRule, resources: StackResource[], options: { [key: string]: unknown } = {}, benchmark = "k3s-cis-1.7"): StackOutcome {
+export function runStackRule(rule: StackRule, resources: StackResource[], options: { [key: string]: unknown } = {}, benchmark: string = CURRENT_BENCHMARK): StackOutcome {
   const control = rule.topic ? controlByTopic(getBenchmark(benchmark as BenchmarkId), rule.topic) : undefined;
   const props = policyProperties({ [rule.name]: options }, rule.name, configSchemaFor(rule.options, rule.exemptable === true));
   const exemptions = compileExemptions(props.exemptions);

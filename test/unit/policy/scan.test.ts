@@ -55,7 +55,7 @@ describe("npm run scan", () => {
       {
         policy: "cis-rbac-cluster-admin",
         control: "5.1.1",
-        benchmark: "k3s-cis-1.7",
+        benchmark: "k3s-cis-1.12",
         kind: "ClusterRoleBinding",
         namespace: null,
         name: "ci-deployer",
@@ -78,7 +78,7 @@ describe("npm run scan", () => {
     const lines = text.stdout.trimEnd().split("\n");
     assert.strictEqual(lines.length, doc.violations.length);
     assert.ok(lines.includes(`${CORPUS}/bad/privileged-pod.yaml:2: mandatory cis-pod-privileged [CIS 5.2.2] Pod shop/node-debugger: container "shell" sets securityContext.privileged: true`));
-    assert.match(text.stderr, /scanned 6 resources in 6 files against k3s-cis-1\.7: \d+ violations \(2 mandatory\)/);
+    assert.match(text.stderr, /scanned 6 resources in 6 files against k3s-cis-1\.12: \d+ violations \(2 mandatory\)/);
   });
 
   it("the project's own scanner Jobs and log shipper pass only with the shipped config's exemptions", () => {

@@ -8,12 +8,11 @@ import { auditLogging } from "../../../../policy/stack/audit-logging";
 import { nodeConfig, nodeConfigCritical } from "../../../../policy/stack/node-config";
 import { nodeHardened } from "../../../../policy/stack/node-hardened";
 import { config } from "../../helpers";
+import { SUPPORTED_BENCHMARKS } from "../../../../components/cis";
 import { Mutable, runStackRule, stackResource } from "../helpers";
 
-const cfg = config();
-
 /** The stack as the program registers it: the root component plus one NodeHardening per node. */
-function stack(change: (node: string, summary: Mutable) => void = () => undefined): StackResource[] {
+function stack(change: (node: string, summary: Mutable) => void = () => undefined, cfg = config()): StackResource[] {
   const cluster = stackResource(STACK_TYPES.clusterHardening, cfg.cluster, {
     cluster: cfg.cluster,
     benchmark: cfg.profile.benchmark,
@@ -76,9 +75,10 @@ describe("node stack policies", () => {
 
   describe("k3s-node-config-critical / k3s-node-config (predicted kube-bench FAILs)", () => {
     it("the rendered profile passes on every node, for every benchmark", () => {
-      for (const b of ["k3s-cis-1.7", "k3s-cis-1.8", "k3s-cis-1.9"]) {
-        assert.deepStrictEqual(runStackRule(nodeConfigCritical, stack(), {}, b).findings, [], b);
-        assert.deepStrictEqual(runStackRule(nodeConfig, stack(), {}, b).findings, [], b);
+      for (const b of SUPPORTED_BENCHMARKS) {
+        const rendered = stack(undefined, config({ benchmark: b }));
+        assert.deepStrictEqual(runStackRule(nodeConfigCritical, rendered, {}, b).findings, [], b);
+        assert.deepStrictEqual(runStackRule(nodeConfig, rendered, {}, b).findings, [], b);
       }
     });
 
@@ -87,14 +87,15 @@ describe("node stack policies", () => {
       const outcome = runStackRule(nodeConfigCritical, resources);
       assert.strictEqual(outcome.findings.length, 1);
       assert.strictEqual(outcome.findings[0].urn, resources.find((r) => r.name === "cp-2")!.urn);
-      assert.match(outcome.findings[0].message, /^node cp-2 \(server\): kube-bench k3s-cis-1\.7 would FAIL 1 critical control: 1\.2\.\d+ .*anonymous-auth/);
+      // k3s-cis-1.9 and later read the kubelet's anonymous-auth (4.2.1) from the API server's line too.
+      assert.match(outcome.findings[0].message, /^node cp-2 \(server\): kube-bench k3s-cis-1\.12 would FAIL 2 critical controls: 1\.2\.1 .*anonymous-auth.*; 4\.2\.1 .*anonymous-auth/);
       assert.deepStrictEqual(runStackRule(nodeConfig, resources).findings, [], "not listed again as non-critical");
     });
 
     it("lists non-critical FAILs in the advisory policy", () => {
       const outcome = runStackRule(nodeConfig, stack((n, s) => n === "cp-1" && apiArg(s, "profiling=", "profiling=true")));
       assert.strictEqual(outcome.findings.length, 1);
-      assert.match(outcome.findings[0].message, /node cp-1 \(server\): kube-bench k3s-cis-1\.7 would FAIL 1 non-critical control: 1\.2\.\d+ .*profiling/);
+      assert.match(outcome.findings[0].message, /node cp-1 \(server\): kube-bench k3s-cis-1\.12 would FAIL 1 non-critical control: 1\.2\.\d+ .*profiling/);
     });
 
     it("skips exempt nodes with the reason", () => {
