@@ -9,6 +9,7 @@
  * skips otherwise. Env: CP_BENCH_SIZES (default "3,20"), CP_BENCH_RESTARTS (default 3),
  * E2E_CONTROL_PLANE_BIN (default: built or found in the cache by scripts/build-control-plane.sh).
  */
+import { checkFileRoot } from "../test/vendor";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -55,7 +56,7 @@ function measure(n: number, cpBin: string): Figures {
     const admin = fs.readFileSync(path.join(server.root, "etc/rancher/k3s/k3s.yaml"), "utf8").replace("https://127.0.0.1:6443", `https://${server.host}:6443`);
     set("kubernetes", { enabled: true });
     pulumi(["config", "set", "--secret", "--path", "k3s-hardening:kubernetes.kubeconfig"], admin);
-    set("kubeBench", { await: false }); // no kubelet: scan Pods stay Pending
+    set("kubeBench", { await: false, checkFiles: checkFileRoot("security-scan") }); // no kubelet: scan Pods stay Pending
     set("auditShipping", { lokiUrl: "http://loki.monitoring.svc.cluster.local/loki/api/v1/push", shipper: { enabled: true } });
     const side = pulumi(["up", "--yes", "--skip-preview"]);
     const objects = Number(/^\s*\+ (\d+) created$/m.exec(side.stdout)?.[1] ?? 0); // "Resources:" summary

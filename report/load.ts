@@ -10,7 +10,7 @@
  */
 import { promises as fs } from "fs";
 import * as path from "path";
-import { Benchmark, BenchmarkId, SUPPORTED_BENCHMARKS, getBenchmark, isBenchmarkId } from "../components/cis";
+import { Benchmark, BenchmarkId, SUPPORTED_BENCHMARKS, benchmarkOfReportLabel, getBenchmark, isBenchmarkId } from "../components/cis";
 import { ReportInputError } from "./errors";
 import { ParsedReport, parseKubeBenchJson } from "./parse";
 
@@ -272,6 +272,8 @@ export function selectBenchmark(
   wanted?: string,
 ): { benchmark: Benchmark; reports: LoadedReport[]; skipped: LoadedReport[] } {
   if (reports.length === 0) throw new ReportInputError(undefined, "no kube-bench reports to read");
+  // A report names its profile by the label its check files carry ("cis-1.12" for k3s-cis-1.12).
+  const idOf = (r: LoadedReport): string => benchmarkOfReportLabel(r.benchmark) ?? r.benchmark;
   let id: string;
   let kept: LoadedReport[];
   let skipped: LoadedReport[] = [];
@@ -280,29 +282,30 @@ export function selectBenchmark(
       throw new ReportInputError("--benchmark", `"${wanted}" is not supported (${SUPPORTED_BENCHMARKS.join(", ")})`);
     }
     id = wanted;
-    kept = reports.filter((r) => r.benchmark === wanted);
-    skipped = reports.filter((r) => r.benchmark !== wanted);
+    kept = reports.filter((r) => idOf(r) === wanted);
+    skipped = reports.filter((r) => idOf(r) !== wanted);
     if (kept.length === 0) {
-      const seen = [...new Set(reports.map((r) => r.benchmark))].sort().join(", ");
+      const seen = [...new Set(reports.map(idOf))].sort().join(", ");
       throw new ReportInputError("--benchmark", `no report of ${wanted} among the inputs (they are ${seen})`);
     }
   } else {
     const first = reports[0];
-    const other = reports.find((r) => r.benchmark !== first.benchmark);
+    const other = reports.find((r) => idOf(r) !== idOf(first));
     if (other !== undefined) {
       throw new ReportInputError(
         other.location,
-        `benchmark ${other.benchmark} differs from ${first.benchmark} of ${first.location}: ` +
+        `benchmark ${idOf(other)} differs from ${idOf(first)} of ${first.location}: ` +
           "reports of different benchmark versions cannot be scored together; choose one with --benchmark",
       );
     }
-    id = first.benchmark;
+    id = idOf(first);
     kept = [...reports];
   }
   if (!isBenchmarkId(id)) {
+    const hint = id === "cis-1.9" ? ": it is Rancher security-scan's k3s-cis-1.9 (or generic cis-1.9), which differs from kube-bench's k3s-cis-1.9 that the catalog follows" : "";
     throw new ReportInputError(
       reports[0].location,
-      `benchmark "${id}" is not one this project catalogs (${SUPPORTED_BENCHMARKS.join(", ")})`,
+      `benchmark "${id}" is not one this project catalogs (${SUPPORTED_BENCHMARKS.join(", ")})${hint}`,
     );
   }
   const bench = getBenchmark(id as BenchmarkId);

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
-import { CheckKind, Target } from "./types";
+import { Benchmark, BenchmarkId, CHECK_FILE_NAMES, CheckFileName, CheckKind, Target } from "./types";
 
 export const CHECK_FILE_TARGETS: readonly Target[] = ["master", "etcd", "controlplane", "node", "policies"];
 
@@ -115,4 +115,48 @@ export function readCheckFileProfile(dir: string): CheckFileProfile {
 /** sha256 of a file's bytes, hex. */
 export function fileSha256(file: string): string {
   return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+/** A profile's files as shipped to the cluster, each verified against the digest the catalog pins. */
+export interface VerifiedCheckFiles {
+  benchmark: BenchmarkId;
+  /** The folder they were read from (`<root>/<profile>`). */
+  dir: string;
+  files: Record<CheckFileName, string>;
+  /** sha256 over the file digests in CHECK_FILE_NAMES order: names the set (ConfigMap name, annotations). */
+  digest: string;
+}
+
+/**
+ * Read `<root>/<profile>/` and check every file against the catalog's pinned digests. Returns the files,
+ * or the problems (each naming the file and what to do): a file that differs is not the version the
+ * catalog was compared with, so the cluster's scans would run other checks than the prediction.
+ */
+export function loadProfileCheckFiles(root: string, bench: Benchmark): VerifiedCheckFiles | { problems: string[] } {
+  const dir = path.join(root, bench.id);
+  const where = `${bench.source.project}'s ${bench.id} at ${bench.source.commit.slice(0, 8)}`;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    return { problems: [`${dir} is not a folder; the folder must hold ${bench.id}/ as in ${where}`] };
+  }
+  const problems: string[] = [];
+  const files = {} as Record<CheckFileName, string>;
+  for (const name of CHECK_FILE_NAMES) {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      problems.push(`${file} is missing (${where} has it)`);
+      continue;
+    }
+    const bytes = fs.readFileSync(file);
+    const sum = createHash("sha256").update(bytes).digest("hex");
+    if (sum !== bench.source.files[name]) {
+      problems.push(`${file} is not ${where}'s file (sha256 ${sum.slice(0, 12)}…, expected ${bench.source.files[name].slice(0, 12)}…)`);
+      continue;
+    }
+    files[name] = bytes.toString("utf8");
+  }
+  if (problems.length > 0) return { problems };
+  const digest = createHash("sha256")
+    .update(CHECK_FILE_NAMES.map((n) => bench.source.files[n]).join("\n"))
+    .digest("hex");
+  return { benchmark: bench.id, dir, files, digest };
 }

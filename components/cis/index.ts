@@ -86,3 +86,12 @@ export function coversVersion(bench: Benchmark, minor: string): boolean {
 export function benchmarkForVersion(minor: string): BenchmarkId | undefined {
   return SUPPORTED_BENCHMARKS.find((id) => coversVersion(BENCHMARKS[id], minor));
 }
+
+/**
+ * The profile a kube-bench report belongs to, from the `version` its controls carry: kube-bench's k3s
+ * files say "k3s-cis-1.9", security-scan's "cis-1.12". security-scan's own k3s-cis-1.9 also says
+ * "cis-1.9"; it differs from kube-bench's (which the catalog follows), so that label maps to nothing.
+ */
+export function benchmarkOfReportLabel(label: string): BenchmarkId | undefined {
+  return SUPPORTED_BENCHMARKS.find((id) => BENCHMARKS[id].source.versionLabel === label);
+}

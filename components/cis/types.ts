@@ -200,6 +200,10 @@ export interface Control {
   remediation: string;
 }
 
+/** The files of one profile folder: the five targets and the profile's config.yaml. */
+export const CHECK_FILE_NAMES = ["config.yaml", "master.yaml", "etcd.yaml", "controlplane.yaml", "node.yaml", "policies.yaml"] as const;
+export type CheckFileName = (typeof CHECK_FILE_NAMES)[number];
+
 /** Where a profile's check files are published. */
 export interface CheckFileSource {
   /** kube-bench's own `cfg/` (aquasecurity/kube-bench) or Rancher's security-scan `package/cfg/`. */
@@ -208,6 +212,8 @@ export interface CheckFileSource {
   commit: string;
   /** The `version` label the files (and so kube-bench's JSON report) carry, e.g. "cis-1.12". */
   versionLabel: string;
+  /** sha256 of each file of the profile folder at that commit. */
+  files: Record<CheckFileName, string>;
 }
 
 export interface Benchmark {

@@ -5,6 +5,9 @@
  * the key and the fix before any resource exists.
  */
 import { isIP } from "node:net";
+import * as path from "node:path";
+import { getBenchmark } from "../cis";
+import { VerifiedCheckFiles, loadProfileCheckFiles } from "../cis/checkFiles";
 import { cronScheduleProblem } from "../kubebench/cron";
 import { DEFAULT_IMAGES, KUBE_BENCH_CONFIG_DIR } from "../kubebench/facts";
 import { SecretValue, StackConfig } from "./types";
@@ -58,6 +61,12 @@ export interface KubeBenchSettings {
   resources: ContainerResources;
   /** The uploader container (MinIO client) used when evidence is enabled. */
   uploader: { image: string; resources: ContainerResources };
+  /**
+   * The selected profile's check files (`kubeBench.checkFiles`), read and verified against the catalog's
+   * digests; shipped as a ConfigMap that replaces the image's copy of the profile. Absent only when the
+   * cluster side is off.
+   */
+  checkFiles?: VerifiedCheckFiles;
 }
 
 export type LockMode = "governance" | "compliance" | "off";
@@ -254,6 +263,7 @@ const KUBE_BENCH_KEYS = [
   "failedJobsHistoryLimit",
   "resources",
   "uploader",
+  "checkFiles",
 ];
 const EVIDENCE_KEYS = ["enabled", "bucket", "endpoint", "objectLocking", "lockMode", "retentionDays", "uploaderUser", "keepOnDestroy"];
 const AUDIT_SHIPPING_KEYS = ["enabled", "namespace", "createNamespace", "lokiUrl", "tenantId", "shipper"];
@@ -424,6 +434,29 @@ function readServiceAccounts(r: Reader, raw: RawStackConfig): ServiceAccountSett
 }
 
 /**
+ * `kubeBench.checkFiles`: a folder holding `<profile>/` for the selected profile (kube-bench's `cfg/` for
+ * k3s-cis-1.7-1.9, Rancher security-scan's `package/cfg/` for 1.10-1.12), relative to the project. The
+ * scanner image carries its own, possibly different, copies (Rancher's image replaces kube-bench's
+ * k3s-cis-1.9 with its own); shipping the pinned files makes the cluster run the checks the catalog encodes.
+ */
+function readCheckFiles(r: Reader, raw: RawStackConfig, stack: StackConfig): VerifiedCheckFiles | undefined {
+  const o = r.object("kubeBench", raw.values.kubeBench);
+  const bench = getBenchmark(stack.profile.benchmark);
+  const source = bench.source.project === "kube-bench" ? `kube-bench v0.15.6's cfg/ (${bench.source.commit.slice(0, 8)})` : `Rancher security-scan's package/cfg/ at ${bench.source.commit.slice(0, 8)}`;
+  if (o.checkFiles === undefined || o.checkFiles === null || o.checkFiles === "") {
+    r.problem("kubeBench.checkFiles", `is required for the cluster's scans: set it to the folder holding ${bench.id}/, i.e. ${source}, so that the scans run the checks the prediction uses`);
+    return undefined;
+  }
+  const given = r.str("kubeBench.checkFiles", o.checkFiles, "");
+  const loaded = loadProfileCheckFiles(path.resolve(raw.baseDir ?? process.cwd(), given), bench);
+  if ("problems" in loaded) {
+    for (const p of loaded.problems) r.problem("kubeBench.checkFiles", `${p}; point it at ${source}`);
+    return undefined;
+  }
+  return loaded;
+}
+
+/**
  * Validate the capability keys (kubeBench, evidence, auditShipping, serviceAccounts, kubernetes) into
  * a CapabilitiesConfig, or throw ConfigError listing every problem.
  */
@@ -440,6 +473,10 @@ export function validateCapabilities(raw: RawStackConfig, stack: StackConfig): C
   const created = [kubeBench.enabled ? kubeBench.namespace : undefined, auditShipping.enabled && auditShipping.createNamespace ? auditShipping.namespace : undefined];
   if (created[0] !== undefined && created[0] === created[1]) {
     r.problem("auditShipping.namespace", `${created[1]} is also kubeBench.namespace; give the log shipping its own namespace`);
+  }
+  if (kubeBench.enabled && kubernetes.enabled) {
+    const files = readCheckFiles(r, raw, stack);
+    if (files) kubeBench.checkFiles = files;
   }
   if (kubeBench.enabled && !evidence.enabled) {
     r.warnings.push("evidence is not configured: kube-bench reports stay in pod logs only; set evidence.bucket and evidence.endpoint to keep them in MinIO");

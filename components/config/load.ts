@@ -82,5 +82,5 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
       providerConfig[fullKey] = v;
     }
   }
-  return { project, stack, providerConfig, raw: { values, secretKeys, source: "file" } };
+  return { project, stack, providerConfig, raw: { values, secretKeys, source: "file", baseDir: projectDir } };
 }

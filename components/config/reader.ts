@@ -26,6 +26,8 @@ export interface RawStackConfig {
   secretKeys: ReadonlySet<string>;
   /** "file": read from Pulumi.<stack>.yaml, where every secret must be a `{secure}` value. */
   source?: "engine" | "file";
+  /** The project folder: relative paths in the configuration resolve from it (default: the working directory). */
+  baseDir?: string;
 }
 
 /** A DNS label (RFC 1123): Kubernetes names, node names, cluster names. */

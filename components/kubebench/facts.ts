@@ -133,6 +133,7 @@ export const PROJECT_KEYS = {
   hardeningDigest: "k3s-hardening/hardening-digest",
   benchmark: "k3s-hardening/benchmark",
   configDigest: "k3s-hardening/config-sha256",
+  checkFilesDigest: "k3s-hardening/check-files-sha256",
 } as const;
 
 /**

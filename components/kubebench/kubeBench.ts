@@ -9,6 +9,7 @@ import { StackConfig } from "../config/types";
 import { nodeReportPrefix, renderMcHostLine } from "../evidence/render";
 import { asResourceArgs } from "./objects";
 import {
+  renderCheckFilesConfigMap,
   renderKubeBenchBase,
   renderScanCronJob,
   renderScanJob,
@@ -79,7 +80,10 @@ export class KubeBench extends pulumi.ComponentResource {
     const role = new k8s.rbac.v1.ClusterRole(`${name}-read-only`, asResourceArgs<k8s.rbac.v1.ClusterRoleArgs>(base.clusterRole), parent);
     const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-read-only`, asResourceArgs<k8s.rbac.v1.ClusterRoleBindingArgs>(base.clusterRoleBinding), { parent: this, dependsOn: [role, serviceAccount] });
 
-    const podPrerequisites: pulumi.Resource[] = [this.namespace, serviceAccount, binding];
+    // The profile's pinned check files; immutable, and named after their digest, so other files are a new
+    // ConfigMap (created before the old one is deleted) and every scan pod that mounts it changes too.
+    const checkFiles = new k8s.core.v1.ConfigMap(`${name}-check-files`, asResourceArgs<k8s.core.v1.ConfigMapArgs>(renderCheckFilesConfigMap(caps)), inNamespace);
+    const podPrerequisites: pulumi.Resource[] = [this.namespace, serviceAccount, binding, checkFiles];
     if (caps.evidence.enabled) {
       if (!args.uploader) throw new Error("KubeBench: evidence is enabled but no uploader credentials were given");
       const endpoint = caps.evidence.endpoint;

@@ -9,6 +9,7 @@ import { CapabilitiesConfig } from "../config/capabilities";
 import { NodeSpec, StackConfig } from "../config/types";
 import { nodeReportPrefix } from "../evidence/render";
 import { shq } from "../node/script";
+import type { VerifiedCheckFiles } from "../cis/checkFiles";
 import { KUBE_BENCH_TARGETS, MC, NODE_LABELS, PROJECT_KEYS, PULUMI_ANNOTATIONS, REPORT_TIMESTAMP_FORMAT, SCAN_HOST_MOUNTS } from "./facts";
 import {
   boundedName,
@@ -16,6 +17,7 @@ import {
   ClusterRole,
   ClusterRoleBinding,
   ClusterSideObject,
+  ConfigMap,
   CronJob,
   Job,
   Namespace,
@@ -36,6 +38,8 @@ export const UPLOADER_SECRET_KEY = "mc-hosts.env";
 export const UPLOADER_SECRET_PLACEHOLDER = "<secret: MC_HOST_evidence=https://<access key>:<secret key>@<endpoint host>, written by pulumi up>";
 
 const REPORTS_DIR = "/reports";
+/** Where the profile's pinned check files (the ConfigMap) are mounted in the scan container. */
+const CHECK_FILES_DIR = "/etc/kube-bench-checks";
 const SECRET_MOUNT = "/etc/kube-bench-uploader";
 /** The uploader runs as an unprivileged user; fsGroup lets it read the Secret file (mode 0440). */
 const UPLOADER_UID = 65532;
@@ -55,14 +59,46 @@ export function scanCronJobName(node: string): string {
   return boundedName("kube-bench-cron-", node, 52);
 }
 
+/** The verified check files of the selected profile; the cluster side is never rendered without them. */
+function checkFilesOf(caps: CapabilitiesConfig): VerifiedCheckFiles {
+  const files = caps.kubeBench.checkFiles;
+  if (!files) throw new Error("kube-bench: kubeBench.checkFiles was not validated; the scans would run the image's own check files");
+  return files;
+}
+
+/**
+ * The ConfigMap holding the profile's check files. Its name ends in a digest of the files and it is
+ * immutable: other files are a new ConfigMap, and the scan pods that mount it change with it.
+ */
+export function checkFilesConfigMapName(files: VerifiedCheckFiles): string {
+  return `kube-bench-checks-${files.benchmark.replace(/\./g, "-")}-${files.digest.slice(0, 8)}`;
+}
+
+export function renderCheckFilesConfigMap(caps: CapabilitiesConfig): ConfigMap {
+  const files = checkFilesOf(caps);
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: checkFilesConfigMapName(files),
+      namespace: caps.kubeBench.namespace,
+      labels: standardLabels(KUBE_BENCH_NAME, "scan"),
+      annotations: { [PROJECT_KEYS.benchmark]: files.benchmark, [PROJECT_KEYS.checkFilesDigest]: files.digest },
+    },
+    immutable: true,
+    data: { ...files.files },
+  };
+}
+
 /** Whether scans upload their report (evidence configured). */
 function uploads(caps: CapabilitiesConfig): boolean {
   return caps.evidence.enabled;
 }
 
 /**
- * The scan container's script: copy kube-bench's cfg to a writable place, add the benchmark's target
- * mapping when the image's config.yaml lacks it (see facts.ts), run the node's targets with `--json`
+ * The scan container's script: copy kube-bench's cfg to a writable place, replace the profile's folder by
+ * the pinned check files, add the benchmark's target mapping when the image's config.yaml lacks it (see
+ * facts.ts), run the node's targets with `--json`
  * into `/reports/<UTC timestamp>.json`, and fail when the report holds no controls.
  */
 export function renderScanScript(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec): string {
@@ -74,6 +110,8 @@ export function renderScanScript(cfg: StackConfig, caps: CapabilitiesConfig, nod
     "cfg=/tmp/kube-bench-cfg",
     `mkdir -p "$cfg" ${REPORTS_DIR}`,
     'cp -R "$src/." "$cfg/"',
+    "# The profile's pinned check files replace the image's copy, so the scan runs what the prediction uses.",
+    `rm -rf "$cfg/$bench" && mkdir -p "$cfg/$bench" && cp ${CHECK_FILES_DIR}/*.yaml "$cfg/$bench/"`,
     'if [ ! -d "$cfg/$bench" ]; then',
     '  echo "kube-bench: the image has no benchmark $bench under $src" >&2',
     "  exit 2",
@@ -121,7 +159,7 @@ function scanSecurityContext(privileged: boolean): SecurityContext {
 
 function scanContainer(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec): Container {
   const mounts: VolumeMount[] = SCAN_HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.path, readOnly: true }));
-  mounts.push({ name: "reports", mountPath: REPORTS_DIR }, { name: "tmp", mountPath: "/tmp" });
+  mounts.push({ name: "reports", mountPath: REPORTS_DIR }, { name: "tmp", mountPath: "/tmp" }, { name: "check-files", mountPath: CHECK_FILES_DIR, readOnly: true });
   return {
     name: "kube-bench",
     image: caps.kubeBench.image,
@@ -173,7 +211,11 @@ function uploadContainer(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeS
 /** The scan pod for one node: scan (then upload, when evidence is configured). */
 export function renderScanPodSpec(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec): PodSpec {
   const volumes: Volume[] = SCAN_HOST_MOUNTS.map((m) => ({ name: m.name, hostPath: { path: m.path, type: m.type } }));
-  volumes.push({ name: "reports", emptyDir: { sizeLimit: "64Mi" } }, { name: "tmp", emptyDir: { sizeLimit: "256Mi" } });
+  volumes.push(
+    { name: "reports", emptyDir: { sizeLimit: "64Mi" } },
+    { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+    { name: "check-files", configMap: { name: checkFilesConfigMapName(checkFilesOf(caps)), defaultMode: 0o444 } },
+  );
   const spec: PodSpec = {
     serviceAccountName: KUBE_BENCH_NAME,
     // The policy checks call the API with this ServiceAccount's (projected, short-lived) token.
@@ -333,7 +375,7 @@ export function scannedNodes(cfg: StackConfig, caps: CapabilitiesConfig): NodeSp
 export function renderKubeBenchObjects(cfg: StackConfig, caps: CapabilitiesConfig, digests: Readonly<Record<string, string>>): ClusterSideObject[] {
   if (!caps.kubeBench.enabled) return [];
   const base = renderKubeBenchBase(caps);
-  const out: ClusterSideObject[] = [base.namespace, base.networkPolicy, base.serviceAccount, base.clusterRole, base.clusterRoleBinding];
+  const out: ClusterSideObject[] = [base.namespace, base.networkPolicy, base.serviceAccount, base.clusterRole, base.clusterRoleBinding, renderCheckFilesConfigMap(caps)];
   if (uploads(caps)) out.push(renderUploaderSecret(caps, UPLOADER_SECRET_PLACEHOLDER));
   for (const node of scannedNodes(cfg, caps)) {
     if (caps.kubeBench.scanOnDeploy) {

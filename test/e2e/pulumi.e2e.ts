@@ -9,6 +9,7 @@
  * The tests run in order on one stack, like the life of a real one: first apply, no-op, profile change,
  * failed health, drift, key and host-key rotation, root to sudo, node removal, destroy.
  */
+import { checkFileRoot } from "../vendor";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -247,7 +248,8 @@ describe("pulumi up against SSH test nodes", function () {
     // A real restart stops and starts etcd and the three components: allow for a busy machine.
     setConfig("rollout", { healthTimeoutSeconds: 60, agentBatchSize: 1 });
     // No kubelet in the test cluster: scan Pods stay Pending, so the Jobs are not awaited.
-    setConfig("kubeBench", { await: false });
+    // The default profile's (k3s-cis-1.12) pinned check files, shipped to the cluster as a ConfigMap.
+    setConfig("kubeBench", { await: false, checkFiles: checkFileRoot("security-scan") });
     setConfig("auditShipping", { lokiUrl: "http://loki.monitoring.svc.cluster.local/loki/api/v1/push", shipper: { enabled: true } });
     // cp-1's admin kubeconfig as k3s writes it, pointed at the node's supervisor port from outside.
     const admin = fs.readFileSync(path.join(byName("cp-1").root, "etc/rancher/k3s/k3s.yaml"), "utf8");
@@ -504,7 +506,7 @@ describe("pulumi up against SSH test nodes", function () {
       const before = nodes.map(restarts);
       const saved = fs.readFileSync(configFile, "utf8");
       // A privileged scan container with no exemptions configured: CIS 5.2.2 is critical, so mandatory.
-      setConfig("kubeBench", { privileged: true });
+      setConfig("kubeBench", { privileged: true, checkFiles: checkFileRoot("security-scan") });
       setConfig("audit", { maxAgeDays: 55 });
       const emptyConfig = path.join(e2eDir, "no-exemptions.json");
       fs.writeFileSync(emptyConfig, "{}\n");

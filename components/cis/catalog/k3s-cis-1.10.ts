@@ -9,6 +9,7 @@
  */
 import { Benchmark, Control, FlagTestItem } from "../types";
 import { benchmark as cis19 } from "./k3s-cis-1.9";
+import { CHECK_FILE_DIGESTS } from "./checkFileDigests";
 import { deriveBenchmark, withCompareValue } from "./derive";
 import { APISERVER_STRONG_CIPHERS_1_10, K3S_KUBELET_DEFAULTS_CONF, SECURITY_SCAN_COMMIT } from "./shared";
 
@@ -51,7 +52,7 @@ export const benchmark: Benchmark = deriveBenchmark(cis19, {
   id: "k3s-cis-1.10",
   cisVersion: "1.10",
   kubernetes: { min: "1.28", max: "1.28" },
-  source: { project: "security-scan", commit: SECURITY_SCAN_COMMIT, versionLabel: "cis-1.10" },
+  source: { project: "security-scan", commit: SECURITY_SCAN_COMMIT, versionLabel: "cis-1.10", files: CHECK_FILE_DIGESTS["k3s-cis-1.10"] },
   change: {
     ...Object.fromEntries(SCORED_SKIPS.map((id) => [id, { scored: true }])),
     "1.1.20": { scored: false },

@@ -7,6 +7,7 @@
  */
 import { Benchmark, Control } from "../types";
 import { benchmark as cis110, POD_CREATE_ITEMS, SECRETS_ACCESS_ITEMS } from "./k3s-cis-1.10";
+import { CHECK_FILE_DIGESTS } from "./checkFileDigests";
 import { deriveBenchmark } from "./derive";
 import { SECURITY_SCAN_COMMIT } from "./shared";
 
@@ -21,7 +22,7 @@ export const benchmark: Benchmark = deriveBenchmark(cis110, {
   id: "k3s-cis-1.11",
   cisVersion: "1.11",
   kubernetes: { min: "1.29", max: "1.31" },
-  source: { project: "security-scan", commit: SECURITY_SCAN_COMMIT, versionLabel: "cis-1.11" },
+  source: { project: "security-scan", commit: SECURITY_SCAN_COMMIT, versionLabel: "cis-1.11", files: CHECK_FILE_DIGESTS["k3s-cis-1.11"] },
   // Section 5.7 "General policies" becomes 5.6 (5.6 had been left empty since CIS 1.7).
   sections: { "5.7": null, "5.6": "General policies" },
   renumber: { "5.7.1": "5.6.1", "5.7.2": "5.6.2", "5.7.3": "5.6.3", "5.7.4": "5.6.4" },

@@ -8,6 +8,7 @@
  */
 import { Benchmark, Control } from "../types";
 import { benchmark as cis111 } from "./k3s-cis-1.11";
+import { CHECK_FILE_DIGESTS } from "./checkFileDigests";
 import { deriveBenchmark, withCompareValue } from "./derive";
 import { APISERVER_STRONG_CIPHERS_1_12, KUBELET_STRONG_CIPHERS_1_12, SECURITY_SCAN_COMMIT } from "./shared";
 
@@ -21,7 +22,7 @@ export const benchmark: Benchmark = deriveBenchmark(cis111, {
   id: "k3s-cis-1.12",
   cisVersion: "1.12",
   kubernetes: { min: "1.32", max: "" },
-  source: { project: "security-scan", commit: SECURITY_SCAN_COMMIT, versionLabel: "cis-1.12" },
+  source: { project: "security-scan", commit: SECURITY_SCAN_COMMIT, versionLabel: "cis-1.12", files: CHECK_FILE_DIGESTS["k3s-cis-1.12"] },
   // "Added capabilities" (5.2.9) is folded into "capabilities assigned"; the rest of 5.2 moves up one.
   remove: ["5.2.9"],
   foldTopics: { "pod.added-capabilities": "pod.capabilities-all" },

@@ -10,13 +10,14 @@
  * 34 manual (always WARN), 15 skip (always INFO); 68 scored.
  */
 import { Benchmark } from "../types";
+import { CHECK_FILE_DIGESTS } from "./checkFileDigests";
 import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS, KUBE_BENCH_COMMIT } from "./shared";
 
 export const benchmark: Benchmark = {
   id: "k3s-cis-1.7",
   cisVersion: "1.7",
   kubernetes: { min: "1.25", max: "1.25" },
-  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.7" },
+  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.7", files: CHECK_FILE_DIGESTS["k3s-cis-1.7"] },
   sections: {
     "1.1": "Control plane node files",
     "1.2": "API server",

@@ -11,13 +11,14 @@
  * 33 manual (always WARN), 14 skip (always INFO); 62 scored.
  */
 import { Benchmark } from "../types";
+import { CHECK_FILE_DIGESTS } from "./checkFileDigests";
 import { APISERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS, KUBE_BENCH_COMMIT } from "./shared";
 
 export const benchmark: Benchmark = {
   id: "k3s-cis-1.9",
   cisVersion: "1.9",
   kubernetes: { min: "1.27", max: "1.27" },
-  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.9" },
+  source: { project: "kube-bench", commit: KUBE_BENCH_COMMIT, versionLabel: "k3s-cis-1.9", files: CHECK_FILE_DIGESTS["k3s-cis-1.9"] },
   sections: {
     "1.1": "Control plane node files",
     "1.2": "API server",

@@ -4,10 +4,11 @@
 // operator, value, bin_op) fails here, naming the check.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { Benchmark, Control, SUPPORTED_BENCHMARKS, getBenchmark } from "../../../components/cis";
-import { CheckFileEntry, CheckFileItem, readCheckFileProfile } from "../../../components/cis/checkFiles";
+import { Benchmark, CHECK_FILE_NAMES, Control, SUPPORTED_BENCHMARKS, getBenchmark } from "../../../components/cis";
+import { CheckFileEntry, CheckFileItem, loadProfileCheckFiles, readCheckFileProfile } from "../../../components/cis/checkFiles";
 import { checkFileRoot } from "../../vendor";
 
 interface NormalItem {
@@ -222,5 +223,42 @@ describe("CIS catalog against the vendored check files", () => {
     assert.match(compareProfile(modes, dir, cfg).join("\n"), /^1\.1\.20: tests /m);
     const missing = { ...base, controls: base.controls.filter((c) => c.id !== "5.6.4") };
     assert.match(compareProfile(missing, dir, cfg).join("\n"), /^5\.6\.4: in the files, not in the catalog$/m);
+  });
+});
+
+describe("pinned check files (what the cluster's scans ship)", () => {
+  for (const id of SUPPORTED_BENCHMARKS) {
+    it(`${id}: the vendored files have the digests the catalog pins`, () => {
+      const bench = getBenchmark(id);
+      const loaded = loadProfileCheckFiles(checkFileRoot(bench.source.project), bench);
+      assert.ok(!("problems" in loaded), "problems" in loaded ? loaded.problems.join("\n") : "");
+      assert.deepEqual(Object.keys(loaded.files).sort(), [...CHECK_FILE_NAMES].sort());
+      assert.match(loaded.digest, /^[0-9a-f]{64}$/);
+    });
+  }
+
+  it("refuses a changed file, a missing file and the other project's copy, naming each", () => {
+    const bench = getBenchmark("k3s-cis-1.12");
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "check-files-"));
+    try {
+      fs.cpSync(path.join(checkFileRoot("security-scan"), bench.id), path.join(root, bench.id), { recursive: true });
+      fs.appendFileSync(path.join(root, bench.id, "node.yaml"), "# local edit\n");
+      fs.rmSync(path.join(root, bench.id, "etcd.yaml"));
+      const r = loadProfileCheckFiles(root, bench);
+      assert.ok("problems" in r);
+      assert.deepEqual(
+        r.problems.map((p) => p.replace(root, "<root>")),
+        [
+          "<root>/k3s-cis-1.12/etcd.yaml is missing (security-scan's k3s-cis-1.12 at 38bebe71 has it)",
+          `<root>/k3s-cis-1.12/node.yaml is not security-scan's k3s-cis-1.12 at 38bebe71's file (sha256 ${r.problems[1].match(/sha256 ([0-9a-f]{12})/)![1]}…, expected ${bench.source.files["node.yaml"].slice(0, 12)}…)`,
+        ],
+      );
+      // Rancher's own k3s-cis-1.9 is not kube-bench's, which the 1.9 catalog follows.
+      const other = loadProfileCheckFiles(checkFileRoot("security-scan"), getBenchmark("k3s-cis-1.9"));
+      assert.ok("problems" in other && other.problems.some((p) => /master\.yaml is not kube-bench's k3s-cis-1\.9/.test(p)));
+      assert.ok("problems" in loadProfileCheckFiles(checkFileRoot("kube-bench"), bench), "kube-bench has no k3s-cis-1.12");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,8 @@ import { validateCapabilities } from "../../../components/config/capabilities";
 import { ConfigError, validateStackConfig } from "../../../components/config/validate";
 import { DEFAULT_IMAGES } from "../../../components/kubebench/facts";
 import { rawConfig } from "../helpers";
+import * as path from "node:path";
+import { checkFileRoot } from "../../vendor";
 import { build, FULL_CAPABILITIES, withCapability } from "./fixtures";
 
 /** Expect validation to fail with a problem that starts with `key` and matches `fix`. */
@@ -20,6 +22,35 @@ function rejects(capabilities: Record<string, unknown>, key: string, fix: RegExp
 }
 
 describe("cluster-side capabilities configuration", () => {
+  describe("kubeBench.checkFiles", () => {
+    const kb = (checkFiles: unknown) => withCapability("kubeBench", { schedule: "0 2 * * 0", checkFiles });
+    // As written, without build()'s filling in of the vendored folder.
+    const rejects = (capabilities: Record<string, unknown>, key: string, fix: RegExp, stackValues: Record<string, unknown> = {}) => {
+      const raw = rawConfig({ ...stackValues, ...capabilities });
+      assert.throws(
+        () => validateCapabilities(raw, validateStackConfig(raw)),
+        (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith(key) && fix.test(p)),
+      );
+    };
+    it("is required while the cluster side runs, naming the profile and where its files come from", () => {
+      rejects(withCapability("kubeBench", { schedule: "0 2 * * 0" }), "kubeBench.checkFiles", /required .*k3s-cis-1\.12\/, i\.e\. Rancher security-scan's package\/cfg\/ at 38bebe71/);
+      rejects(withCapability("kubeBench", {}), "kubeBench.checkFiles", /kube-bench v0\.15\.6's cfg\/ \(92e522b9\)/, { benchmark: "k3s-cis-1.8" });
+      const off = rawConfig({ ...withCapability("kubeBench", {}), kubernetes: { enabled: false } });
+      assert.equal(validateCapabilities(off, validateStackConfig(off)).kubeBench.checkFiles, undefined);
+    });
+    it("refuses a folder without the profile, or the wrong project's copy", () => {
+      rejects(kb(checkFileRoot("kube-bench")), "kubeBench.checkFiles", /k3s-cis-1\.12 is not a folder.*point it at Rancher security-scan's/);
+      rejects(kb(checkFileRoot("security-scan")), "kubeBench.checkFiles", /master\.yaml is not kube-bench's k3s-cis-1\.9/, { benchmark: "k3s-cis-1.9" });
+    });
+    it("resolves a relative folder from the project folder", () => {
+      const raw = rawConfig(kb(path.relative(path.resolve(checkFileRoot("security-scan"), "..", ".."), checkFileRoot("security-scan"))));
+      raw.baseDir = path.resolve(checkFileRoot("security-scan"), "..", "..");
+      const caps = validateCapabilities(raw, validateStackConfig(raw));
+      assert.equal(caps.kubeBench.checkFiles?.dir, path.join(checkFileRoot("security-scan"), "k3s-cis-1.12"));
+      assert.equal(caps.kubeBench.checkFiles?.benchmark, "k3s-cis-1.12");
+    });
+  });
+
   it("fills the defaults for a stack that sets none of the keys", () => {
     const { caps, cfg } = build({});
     assert.equal(caps.kubernetes.enabled, true);

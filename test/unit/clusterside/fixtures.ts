@@ -11,10 +11,13 @@ import { CapabilitiesConfig, validateCapabilities } from "../../../components/co
 import { RawStackConfig, validateStackConfig } from "../../../components/config/validate";
 import { StackConfig } from "../../../components/config/types";
 import { rawConfig } from "../helpers";
+import { getBenchmark } from "../../../components/cis";
+import { checkFileRoot } from "../../vendor";
 
 /** Capability values of a fully configured stack; each test changes one thing. */
 export const FULL_CAPABILITIES: Record<string, unknown> = {
-  kubeBench: { schedule: "0 2 * * 0" },
+  // The vendored files of the default profile (k3s-cis-1.12); build() swaps in those of another profile.
+  kubeBench: { schedule: "0 2 * * 0", checkFiles: checkFileRoot("security-scan") },
   evidence: { bucket: "test-cis-evidence", endpoint: "https://minio.example.internal:9000" },
   auditShipping: { lokiUrl: "http://loki-gateway.monitoring.svc/loki/api/v1/push", shipper: { enabled: true } },
   serviceAccounts: { namespaces: ["default", "kube-system", "kube-public", "kube-node-lease", "apps"] },
@@ -26,10 +29,16 @@ export interface Built {
   caps: CapabilitiesConfig;
 }
 
-/** Stack + capabilities from raw values (FULL_CAPABILITIES unless `capabilities` is given). */
+/**
+ * Stack + capabilities from raw values (FULL_CAPABILITIES unless `capabilities` is given). Unless the
+ * values name other `kubeBench.checkFiles`, it points at the vendored check files of the stack's profile.
+ */
 export function build(capabilities: Record<string, unknown> = FULL_CAPABILITIES, stackValues: Record<string, unknown> = {}): Built {
-  const raw = rawConfig({ ...stackValues, ...capabilities });
-  const cfg = validateStackConfig(raw);
+  const cfg = validateStackConfig(rawConfig({ ...stackValues, ...capabilities }));
+  const kb = (capabilities.kubeBench ?? {}) as Record<string, unknown>;
+  const own = "checkFiles" in kb && kb.checkFiles !== checkFileRoot("security-scan");
+  const withFiles = own ? capabilities : { ...capabilities, kubeBench: { ...kb, checkFiles: checkFileRoot(getBenchmark(cfg.profile.benchmark).source.project) } };
+  const raw = rawConfig({ ...stackValues, ...withFiles });
   return { raw, cfg, caps: validateCapabilities(raw, cfg) };
 }
 

@@ -14,6 +14,10 @@ import {
   UPLOADER_SECRET_NAME,
 } from "../../../components/kubebench/render";
 import { nodeDigests } from "../../../cli/manifests";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ConfigMap } from "kubernetes-types/core/v1";
+import { checkFileRoot } from "../../vendor";
 import { build, withCapability } from "./fixtures";
 
 function jobs(objects: ReturnType<typeof renderKubeBenchObjects>): Job[] {
@@ -186,6 +190,29 @@ describe("kube-bench objects", () => {
       assert.match(s, /r \/tmp\/target-mapping.yaml/);
       assert.match(s, /jq -e '\(\.Controls \| length\) > 0'/);
       assert.match(s, /set -euo pipefail/);
+    });
+    it("ships the profile's pinned check files as an immutable ConfigMap that replaces the image's copy", () => {
+      const cm = objects.find((o) => o.kind === "ConfigMap") as ConfigMap;
+      assert.match(cm.metadata?.name ?? "", /^kube-bench-checks-k3s-cis-1-12-[0-9a-f]{8}$/);
+      assert.equal(cm.metadata?.namespace, caps.kubeBench.namespace);
+      assert.equal(cm.immutable, true);
+      const dir = path.join(checkFileRoot("security-scan"), "k3s-cis-1.12");
+      assert.deepEqual(Object.keys(cm.data ?? {}).sort(), fs.readdirSync(dir).sort());
+      for (const f of fs.readdirSync(dir)) assert.equal(cm.data?.[f], fs.readFileSync(path.join(dir, f), "utf8"), f);
+      for (const o of [...jobs(objects), ...cronJobs(objects)]) {
+        const pod = podOf(o);
+        assert.deepEqual(pod.volumes?.find((v) => v.name === "check-files")?.configMap, { name: cm.metadata?.name, defaultMode: 0o444 });
+        assert.deepEqual(scanContainer(pod).volumeMounts?.find((m) => m.name === "check-files"), { name: "check-files", mountPath: "/etc/kube-bench-checks", readOnly: true });
+        const s = script(pod);
+        const replace = s.indexOf('rm -rf "$cfg/$bench" && mkdir -p "$cfg/$bench" && cp /etc/kube-bench-checks/*.yaml "$cfg/$bench/"');
+        assert.ok(replace > s.indexOf('cp -R "$src/." "$cfg/"') && replace < s.indexOf("kube-bench run"), "replaced after the image's cfg is copied, before the run");
+      }
+    });
+    it("ships kube-bench's own k3s-cis-1.9 files for 1.9 (the image carries Rancher's, which differ)", () => {
+      const b19 = build(undefined, { benchmark: "k3s-cis-1.9" });
+      const cm = renderKubeBenchObjects(b19.cfg, b19.caps, nodeDigests(b19.cfg)).find((o) => o.kind === "ConfigMap") as ConfigMap;
+      assert.equal(cm.data?.["master.yaml"], fs.readFileSync(path.join(checkFileRoot("kube-bench"), "k3s-cis-1.9", "master.yaml"), "utf8"));
+      assert.match(cm.metadata?.name ?? "", /^kube-bench-checks-k3s-cis-1-9-/);
     });
     it("scans only the configured nodes", () => {
       const b = build(withCapability("kubeBench", { nodes: ["cp-1", "wk-2"] }));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { checkFileRoot } from "../../vendor";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -114,6 +115,8 @@ describe("rendered cluster-side manifests", () => {
         const at = next < 0 ? lines.length : next;
         stack = [...lines.slice(0, at), ...additions.trimEnd().split("\n"), ...lines.slice(at)].join("\n");
       }
+      // The stack names the check files relative to the project; the copy lives elsewhere.
+      stack = stack.replace("checkFiles: ../shared/vendor/security-scan-cfg", `checkFiles: ${checkFileRoot("security-scan")}`);
       fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), stack);
       const out = path.join(dir, "out");
       const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "cli/render.ts"), "--stack", "dev", "--out", out, "--project", dir], {

@@ -2,7 +2,7 @@
  * Shared helpers of the report tests: paths of the fixtures, and LoadedReports built from the catalog.
  */
 import * as path from "path";
-import { Benchmark, getBenchmark } from "../../../components/cis";
+import { Benchmark, BenchmarkId, getBenchmark } from "../../../components/cis";
 import { LoadedReport, loadReportText } from "../../../report/load";
 import { BuildOptions, buildKubeBenchReport, toKubeBenchJson } from "../../fixtures/kube-bench/build";
 
@@ -13,7 +13,7 @@ export const fixture = (...parts: string[]): string => path.join(FIXTURES, ...pa
 export const DEMO_NEWEST = new Date("2026-11-22T02:00:00Z");
 export const DEMO_NOW = new Date("2026-11-23T02:00:00Z");
 
-export function bench(id: "k3s-cis-1.7" | "k3s-cis-1.8" | "k3s-cis-1.9" = "k3s-cis-1.7"): Benchmark {
+export function bench(id: BenchmarkId = "k3s-cis-1.7"): Benchmark {
   return getBenchmark(id);
 }
 
