@@ -48,6 +48,26 @@ describe("pack wrappers", () => {
     assert.deepStrictEqual(r.violations.map((v) => v.message), ["resource is placed in the default namespace [CIS 5.7.4, k3s-cis-1.9]"]);
   });
 
+  it("takes the renumbered ids of 1.11+ (5.6.x) and 1.12 (5.2.x moved up, added capabilities folded into 5.2.9)", async () => {
+    const deployment = mutate(compliantWorkload("Deployment"), (o) => delete o.metadata.namespace);
+    const expected: Array<[string, object, string, string, string]> = [
+      ["cis-default-namespace", deployment, "k3s-cis-1.10", "5.7.4", "resource is placed in the default namespace"],
+      ["cis-default-namespace", deployment, "k3s-cis-1.11", "5.6.4", "resource is placed in the default namespace"],
+      ["cis-default-namespace", deployment, "k3s-cis-1.12", "5.6.4", "resource is placed in the default namespace"],
+      ["cis-pod-host-port", mutate(compliantWorkload("Pod"), (o) => (podSpec(o).containers[0].ports = [{ containerPort: 80, hostPort: 80 }])), "k3s-cis-1.11", "5.2.13", ""],
+      ["cis-pod-host-port", mutate(compliantWorkload("Pod"), (o) => (podSpec(o).containers[0].ports = [{ containerPort: 80, hostPort: 80 }])), "k3s-cis-1.12", "5.2.12", ""],
+      ["cis-pod-added-capabilities", mutate(compliantWorkload("Pod"), (o) => (podSpec(o).containers[0].securityContext.capabilities.add = ["SYS_ADMIN"])), "k3s-cis-1.11", "5.2.9", ""],
+      ["cis-pod-added-capabilities", mutate(compliantWorkload("Pod"), (o) => (podSpec(o).containers[0].securityContext.capabilities.add = ["SYS_ADMIN"])), "k3s-cis-1.12", "5.2.9", ""],
+    ];
+    for (const [name, props, bench, id, text] of expected) {
+      const policy = policyNamed(name, bench);
+      const type = (props as { kind: string }).kind === "Pod" ? "kubernetes:core/v1:Pod" : "kubernetes:apps/v1:Deployment";
+      const r = await runResourcePolicy(policy, { type, props });
+      assert.strictEqual(r.violations.length, 1, `${name} ${bench}`);
+      assert.ok(r.violations[0].message.startsWith(text) && r.violations[0].message.endsWith(`[CIS ${id}, ${bench}]`), `${name} ${bench}: ${r.violations[0].message}`);
+    }
+  });
+
   it("schema defaults apply when the engine sends no config", async () => {
     const props = mutate(compliantWorkload("Pod"), (o) => (podSpec(o).containers[0].securityContext.capabilities.add = ["NET_BIND_SERVICE"]));
     const policy = policyNamed("cis-pod-added-capabilities");
