@@ -34,6 +34,8 @@ export interface NodeSpec {
   privateKey: SecretValue;
   /** Extra top-level k3s settings for this node only (e.g. node-ip, server, tls-san). */
   k3sSettings: Record<string, K3sSettingValue>;
+  /** The k3s settings of this node whose values are credentials (K3S_SECRET_SETTINGS), as stack secrets. */
+  k3sSecrets: Record<string, SecretValue>;
   /** Restore the pre-hardening files when the node leaves the stack or the stack is destroyed. */
   restoreOnDestroy: boolean;
 }

@@ -12,6 +12,7 @@ import {
   EVENT_RATE_LIMIT_TYPES,
   goDurationSeconds,
   K3S_PATHS,
+  K3S_SECRET_SETTINGS,
   K3S_SETTING_ALIASES,
   POD_SECURITY_LEVELS,
   REQUIRED_ADMISSION_PLUGINS,
@@ -177,7 +178,7 @@ function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | und
     else if (!privateKey.value.startsWith("<secret") && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey.value)) {
       r.problem(`${key}.privateKey`, "does not look like a private key (expected a PEM or OpenSSH block)");
     }
-    const k3sSettings = readK3sSettings(r, `${key}.k3sSettings`, o.k3sSettings);
+    const { settings: k3sSettings, secrets: k3sSecrets } = readK3sSettings(r, raw, `${key}.k3sSettings`, o.k3sSettings);
     const restoreOnDestroy = r.bool(`${key}.restoreOnDestroy`, o.restoreOnDestroy, restoreDefault);
     nodes.push({
       name,
@@ -190,6 +191,7 @@ function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | und
       insecureIgnoreHostKey,
       privateKey: privateKey ?? { kind: "secret", value: "" },
       k3sSettings,
+      k3sSecrets,
       restoreOnDestroy,
     });
   });
@@ -199,9 +201,10 @@ function readNodes(r: Reader, raw: RawStackConfig, defaultKey: SecretValue | und
   return nodes;
 }
 
-function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3sSettingValue> {
+function readK3sSettings(r: Reader, raw: RawStackConfig, key: string, v: unknown): { settings: Record<string, K3sSettingValue>; secrets: Record<string, SecretValue> } {
   const o = r.object(key, v);
   const out: Record<string, K3sSettingValue> = {};
+  const secrets: Record<string, SecretValue> = {};
   for (const [k, val] of Object.entries(o)) {
     // The setting k3s reads for this key: aliases (`t` is `token`) and the append form (`token+`) included.
     const base = k.endsWith("+") ? k.slice(0, -1) : k;
@@ -215,6 +218,12 @@ function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3s
       r.problem(`${key}.${k}`, "is not a k3s setting name (lower-case words joined by '-')");
       continue;
     }
+    if (K3S_SECRET_SETTINGS.includes(setting)) {
+      // A credential: a stack secret, never plain text in the stack file, in state or in outputs.
+      const secret = r.secret(`${key}.${k}`, val, "nodes", raw, `<secret: ${key}.${k}>`);
+      if (secret) secrets[k] = secret;
+      continue;
+    }
     if (setting === "write-kubeconfig-mode" && (typeof val === "string" || typeof val === "number")) {
       const mode = parseInt(String(val), 8);
       if (!/^0?[0-7]{3}$/.test(String(val)) || (mode & 0o077) !== 0) {
@@ -226,7 +235,7 @@ function readK3sSettings(r: Reader, key: string, v: unknown): Record<string, K3s
     else if (Array.isArray(val) && val.every((x) => typeof x === "string")) out[k] = val as string[];
     else r.problem(`${key}.${k}`, "must be a string, number, boolean or list of strings");
   }
-  return out;
+  return { settings: out, secrets };
 }
 
 /**

@@ -34,6 +34,22 @@ export const K3S_PATHS = {
  */
 export const K3S_SETTING_ALIASES: Readonly<Record<string, string>> = { t: "token", s: "server", d: "data-dir", o: "write-kubeconfig" };
 
+/**
+ * k3s settings whose values are credentials (k3s server/agent flags): the join tokens, the external
+ * datastore DSN (it carries the database password), the etcd S3 snapshot credentials, and the VPN auth
+ * string (it carries the join key). Given in `k3sSettings`, they must be stack secrets, and they travel
+ * like the k3s token: in the secret stdin only, a placeholder everywhere else.
+ */
+export const K3S_SECRET_SETTINGS: readonly string[] = [
+  "token",
+  "agent-token",
+  "datastore-endpoint",
+  "etcd-s3-access-key",
+  "etcd-s3-secret-key",
+  "etcd-s3-session-token",
+  "vpn-auth",
+];
+
 /** systemd units installed by the k3s installer. */
 export const K3S_UNITS = { server: "k3s", agent: "k3s-agent" } as const;
 

@@ -117,12 +117,29 @@ function componentArgs(cfg: StackConfig, component: ArgComponent, ours: string[]
   return [...ours, ...cfg.profile.extraArgs[component]];
 }
 
-/** The k3s config.yaml for a server, as a document (secrets as given: plaintext or placeholder). */
-export function serverConfigDocument(cfg: StackConfig, node: NodeSpec, firstServer: boolean, token?: string): K3sConfigDocument {
+/**
+ * The secret settings of a node's config.yaml (the k3s token, the node's credential settings), each as
+ * `secretText` makes it: the plaintext for `pulumi up`, a placeholder for review. Without `secretText`
+ * (the prediction) they are left out: they decide no CIS check.
+ */
+function secretSettings(cfg: StackConfig, node: NodeSpec, secretText?: (s: string) => string): K3sConfigDocument {
+  if (!secretText) return {};
+  const doc: K3sConfigDocument = {};
+  if (cfg.k3sToken) doc.token = secretText(cfg.k3sToken.value);
+  for (const [k, v] of Object.entries(node.k3sSecrets)) doc[k] = secretText(v.value);
+  return doc;
+}
+
+/** Whether a node's config.yaml carries a secret. */
+function carriesSecret(cfg: StackConfig, node: NodeSpec): boolean {
+  return cfg.k3sToken !== undefined || Object.keys(node.k3sSecrets).length > 0;
+}
+
+/** The k3s config.yaml for a server, as a document (secrets as `secretText` makes them; left out without it). */
+export function serverConfigDocument(cfg: StackConfig, node: NodeSpec, firstServer: boolean, secretText?: (s: string) => string): K3sConfigDocument {
   const doc: K3sConfigDocument = {};
   if (cfg.profile.embeddedEtcd && firstServer) doc["cluster-init"] = true;
-  if (token !== undefined) doc.token = token;
-  Object.assign(doc, node.k3sSettings);
+  Object.assign(doc, secretSettings(cfg, node, secretText), node.k3sSettings);
   if (cfg.profile.protectKernelDefaults) doc["protect-kernel-defaults"] = true;
   if (cfg.profile.secretsEncryption) doc["secrets-encryption"] = true;
   doc[COMPONENT_CONFIG_KEYS.apiserver] = componentArgs(cfg, "apiserver", apiserverArgs(cfg));
@@ -134,10 +151,9 @@ export function serverConfigDocument(cfg: StackConfig, node: NodeSpec, firstServ
 }
 
 /** The k3s config.yaml for an agent: kubelet hardening and kernel protection only. */
-export function agentConfigDocument(cfg: StackConfig, node: NodeSpec, token?: string): K3sConfigDocument {
+export function agentConfigDocument(cfg: StackConfig, node: NodeSpec, secretText?: (s: string) => string): K3sConfigDocument {
   const doc: K3sConfigDocument = {};
-  if (token !== undefined) doc.token = token;
-  Object.assign(doc, node.k3sSettings);
+  Object.assign(doc, secretSettings(cfg, node, secretText), node.k3sSettings);
   if (cfg.profile.protectKernelDefaults) doc["protect-kernel-defaults"] = true;
   doc[COMPONENT_CONFIG_KEYS.kubelet] = componentArgs(cfg, "kubelet", kubeletArgs(cfg));
   return doc;
@@ -221,22 +237,21 @@ export function isFirstServer(cfg: StackConfig, node: NodeSpec): boolean {
 }
 
 /**
- * Every file for one node. `secretText` decides how the token appears: the plaintext for `pulumi up`,
- * a placeholder for review renders.
+ * Every file for one node. `secretText` decides how the token and the node's credential settings
+ * appear: the plaintext for `pulumi up`, a placeholder for review renders.
  */
 export function renderNodeBundle(cfg: StackConfig, node: NodeSpec, secretText: (s: string) => string = () => SECRET_PLACEHOLDER): NodeBundle {
-  const token = cfg.k3sToken ? secretText(cfg.k3sToken.value) : undefined;
-  const hasSecret = cfg.k3sToken !== undefined;
+  const hasSecret = carriesSecret(cfg, node);
   const files: NodeFile[] = [];
   const directories: string[] = [];
   let k3sConfig: K3sConfigDocument;
   if (node.role === "server") {
-    k3sConfig = serverConfigDocument(cfg, node, isFirstServer(cfg, node), token);
+    k3sConfig = serverConfigDocument(cfg, node, isFirstServer(cfg, node), secretText);
     directories.push(dirname(cfg.profile.audit.logPath));
     files.push({ path: cfg.profile.audit.policyPath, content: renderAuditPolicy(cfg.profile.audit), mode: "0600", secret: false });
     files.push({ path: cfg.profile.admission.configPath, content: renderAdmissionConfig(cfg.profile.admission), mode: "0600", secret: false });
   } else {
-    k3sConfig = agentConfigDocument(cfg, node, token);
+    k3sConfig = agentConfigDocument(cfg, node, secretText);
   }
   let sysctlFile: string | undefined;
   if (cfg.profile.protectKernelDefaults) {

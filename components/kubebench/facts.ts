@@ -112,6 +112,20 @@ export const PULUMI_ANNOTATIONS = {
   patchForce: "pulumi.com/patchForce",
 } as const;
 
+/**
+ * Where the scan pods may connect (their egress NetworkPolicy): cluster DNS (k3s's CoreDNS in kube-system,
+ * label k8s-app=kube-dns), the API server on the servers' supervisor port and through the `kubernetes`
+ * Service (the first address of the service range, k3s default 10.43.0.0/16), and the evidence store.
+ */
+export const SCAN_EGRESS = {
+  dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, port: 53 },
+  apiServerPort: 6443,
+  kubernetesServicePort: 443,
+  defaultServiceCidr: "10.43.0.0/16",
+  /** The namespace label the API server sets on every namespace. */
+  namespaceNameLabel: "kubernetes.io/metadata.name",
+} as const;
+
 /** Pod Security Admission namespace labels. */
 export const POD_SECURITY_LABELS = {
   enforce: "pod-security.kubernetes.io/enforce",

@@ -11,6 +11,7 @@ import { asResourceArgs } from "./objects";
 import {
   renderCheckFilesConfigMap,
   renderKubeBenchBase,
+  renderScanEgressPolicy,
   renderScanCronJob,
   renderScanJob,
   renderUploaderSecret,
@@ -76,6 +77,7 @@ export class KubeBench extends pulumi.ComponentResource {
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, asResourceArgs<k8s.core.v1.NamespaceArgs>(base.namespace), parent);
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, asResourceArgs<k8s.networking.v1.NetworkPolicyArgs>(base.networkPolicy), inNamespace);
+    new k8s.networking.v1.NetworkPolicy(`${name}-scan-egress`, asResourceArgs<k8s.networking.v1.NetworkPolicyArgs>(renderScanEgressPolicy(cfg, caps)), inNamespace);
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-serviceaccount`, asResourceArgs<k8s.core.v1.ServiceAccountArgs>(base.serviceAccount), inNamespace);
     const role = new k8s.rbac.v1.ClusterRole(`${name}-read-only`, asResourceArgs<k8s.rbac.v1.ClusterRoleArgs>(base.clusterRole), parent);
     const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-read-only`, asResourceArgs<k8s.rbac.v1.ClusterRoleBindingArgs>(base.clusterRoleBinding), { parent: this, dependsOn: [role, serviceAccount] });

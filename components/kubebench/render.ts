@@ -10,7 +10,8 @@ import { NodeSpec, StackConfig } from "../config/types";
 import { nodeReportPrefix } from "../evidence/render";
 import { shq } from "../node/script";
 import type { VerifiedCheckFiles } from "../cis/checkFiles";
-import { KUBE_BENCH_TARGETS, MC, NODE_LABELS, PROJECT_KEYS, PULUMI_ANNOTATIONS, REPORT_TIMESTAMP_FORMAT, SCAN_HOST_MOUNTS } from "./facts";
+import { isIP } from "node:net";
+import { KUBE_BENCH_TARGETS, MC, NODE_LABELS, PROJECT_KEYS, PULUMI_ANNOTATIONS, REPORT_TIMESTAMP_FORMAT, SCAN_EGRESS, SCAN_HOST_MOUNTS } from "./facts";
 import {
   boundedName,
   shortDigest,
@@ -319,6 +320,73 @@ export function renderUploaderSecret(caps: CapabilitiesConfig, hostLine: string)
   };
 }
 
+/** The first address of an IPv4 CIDR (the `kubernetes` Service's ClusterIP); undefined for anything else. */
+function firstAddress(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const n = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  const bits = Number(m[5]);
+  const base = bits === 0 ? 0 : (n & (0xffffffff << (32 - bits))) >>> 0;
+  const first = base + 1;
+  return [first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join(".");
+}
+
+/** A single-address ipBlock for an IP, IPv4 or IPv6. */
+function hostBlock(ip: string): { cidr: string } {
+  return { cidr: isIP(ip) === 6 ? `${ip}/128` : `${ip}/32` };
+}
+
+/** Addresses the servers' API servers listen on: their IP hosts, `node-ip` and `advertise-address`. */
+function serverAddresses(cfg: StackConfig): string[] {
+  const out = new Set<string>();
+  for (const n of cfg.nodes.filter((x) => x.role === "server")) {
+    if (isIP(n.host)) out.add(n.host);
+    for (const key of ["node-ip", "advertise-address"]) {
+      const v = n.k3sSettings[key];
+      const list = Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : [];
+      for (const ip of list.map((x) => x.trim())) if (isIP(ip)) out.add(ip);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Egress of the scan pods (root, with the servers' /var/lib/rancher mounted): DNS, the API server and,
+ * with evidence on, the evidence store; nothing else. NetworkPolicies select addresses, not names: the
+ * API server is reached at the servers' addresses on 6443 (after the Service's DNAT) or, when no server
+ * address is an IP, at any address on 6443 only; a store named by DNS is allowed on its port only.
+ */
+export function renderScanEgressPolicy(cfg: StackConfig, caps: CapabilitiesConfig): NetworkPolicy {
+  const ns = caps.kubeBench.namespace;
+  const servers = serverAddresses(cfg);
+  const anywhere = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
+  const serviceCidr = cfg.nodes.map((n) => n.k3sSettings["service-cidr"]).find((v) => typeof v === "string") as string | undefined;
+  const serviceIp = firstAddress((serviceCidr ?? SCAN_EGRESS.defaultServiceCidr).split(",")[0]);
+  const egress: NonNullable<NetworkPolicy["spec"]>["egress"] = [
+    {
+      to: [{ namespaceSelector: { matchLabels: { [SCAN_EGRESS.namespaceNameLabel]: SCAN_EGRESS.dns.namespace } }, podSelector: { matchLabels: { ...SCAN_EGRESS.dns.podLabels } } }],
+      ports: [
+        { protocol: "UDP", port: SCAN_EGRESS.dns.port },
+        { protocol: "TCP", port: SCAN_EGRESS.dns.port },
+      ],
+    },
+    { to: servers.length > 0 ? servers.map((ip) => ({ ipBlock: hostBlock(ip) })) : anywhere, ports: [{ protocol: "TCP", port: SCAN_EGRESS.apiServerPort }] },
+  ];
+  if (serviceIp) egress.push({ to: [{ ipBlock: hostBlock(serviceIp) }], ports: [{ protocol: "TCP", port: SCAN_EGRESS.kubernetesServicePort }] });
+  if (uploads(caps)) {
+    const url = new URL(caps.evidence.endpoint);
+    const port = Number(url.port || (url.protocol === "http:" ? 80 : 443));
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    egress.push({ to: isIP(host) ? [{ ipBlock: hostBlock(host) }] : anywhere, ports: [{ protocol: "TCP", port }] });
+  }
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "scan-egress", namespace: ns, labels: standardLabels("scan-egress", "scan") },
+    spec: { podSelector: {}, policyTypes: ["Egress"], egress },
+  };
+}
+
 export interface KubeBenchBaseObjects {
   namespace: Namespace;
   networkPolicy: NetworkPolicy;
@@ -375,7 +443,15 @@ export function scannedNodes(cfg: StackConfig, caps: CapabilitiesConfig): NodeSp
 export function renderKubeBenchObjects(cfg: StackConfig, caps: CapabilitiesConfig, digests: Readonly<Record<string, string>>): ClusterSideObject[] {
   if (!caps.kubeBench.enabled) return [];
   const base = renderKubeBenchBase(caps);
-  const out: ClusterSideObject[] = [base.namespace, base.networkPolicy, base.serviceAccount, base.clusterRole, base.clusterRoleBinding, renderCheckFilesConfigMap(caps)];
+  const out: ClusterSideObject[] = [
+    base.namespace,
+    base.networkPolicy,
+    renderScanEgressPolicy(cfg, caps),
+    base.serviceAccount,
+    base.clusterRole,
+    base.clusterRoleBinding,
+    renderCheckFilesConfigMap(caps),
+  ];
   if (uploads(caps)) out.push(renderUploaderSecret(caps, UPLOADER_SECRET_PLACEHOLDER));
   for (const node of scannedNodes(cfg, caps)) {
     if (caps.kubeBench.scanOnDeploy) {

@@ -4,6 +4,7 @@ import { renderMcHostLine } from "../../../components/evidence/render";
 import { DEFAULT_IMAGES, PULUMI_ANNOTATIONS, SCAN_HOST_MOUNTS } from "../../../components/kubebench/facts";
 import { boundedName, CronJob, Job } from "../../../components/kubebench/objects";
 import {
+  renderScanEgressPolicy,
   renderKubeBenchBase,
   renderKubeBenchObjects,
   renderScanCronJob,
@@ -17,6 +18,10 @@ import { nodeDigests } from "../../../cli/manifests";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ConfigMap } from "kubernetes-types/core/v1";
+import type { NetworkPolicy } from "kubernetes-types/networking/v1";
+import { validateCapabilities } from "../../../components/config/capabilities";
+import { validateStackConfig } from "../../../components/config/validate";
+import { rawConfig } from "../helpers";
 import { checkFileRoot } from "../../vendor";
 import { build, withCapability } from "./fixtures";
 
@@ -82,6 +87,36 @@ describe("kube-bench objects", () => {
       assert.equal(base.clusterRoleBinding.roleRef.name, base.clusterRole.metadata?.name);
     });
     it("denies ingress into the namespace", () => assert.deepEqual(base.networkPolicy.spec, { podSelector: {}, policyTypes: ["Ingress"] }));
+    it("lets the scan pods reach only DNS, the API server and the evidence store", () => {
+      const egress = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata?.name === "scan-egress") as NetworkPolicy;
+      assert.deepEqual(egress.spec?.policyTypes, ["Egress"]);
+      assert.deepEqual(egress.spec?.podSelector, {});
+      assert.deepEqual(egress.spec?.egress, [
+        {
+          to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+        { to: ["10.99.0.11", "10.99.0.12", "10.99.0.13"].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })), ports: [{ protocol: "TCP", port: 6443 }] },
+        { to: [{ ipBlock: { cidr: "10.43.0.1/32" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        // minio.example.internal is a name: a NetworkPolicy can only narrow it to its port.
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 9000 }] },
+      ]);
+    });
+    it("narrows the store to its address when the endpoint is an IP, and follows node-ip and service-cidr", () => {
+      const nodes = [
+        { name: "cp-1", host: "cp-1.example.internal", role: "server", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPccjOlcXIrxIIJsiml2Ovgly3A69oGwGp976UutmiUP", k3sSettings: { "node-ip": "192.0.2.10", "service-cidr": "10.96.0.0/12" } },
+        { name: "wk-1", host: "192.0.2.20", role: "agent", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPccjOlcXIrxIIJsiml2Ovgly3A69oGwGp976UutmiUP" },
+      ];
+      const raw = rawConfig({ ...withCapability("evidence", { bucket: "b-evidence", endpoint: "https://198.51.100.7:9443" }), kubeBench: { checkFiles: checkFileRoot("security-scan") } }, nodes);
+      const c = validateStackConfig(raw);
+      const egress = renderScanEgressPolicy(c, validateCapabilities(raw, c)).spec?.egress ?? [];
+      assert.deepEqual(egress[1].to, [{ ipBlock: { cidr: "192.0.2.10/32" } }]);
+      assert.deepEqual(egress[2].to, [{ ipBlock: { cidr: "10.96.0.1/32" } }]);
+      assert.deepEqual(egress[3], { to: [{ ipBlock: { cidr: "198.51.100.7/32" } }], ports: [{ protocol: "TCP", port: 9443 }] });
+    });
   });
 
   describe("deploy-time scans", () => {

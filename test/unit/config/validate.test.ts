@@ -203,6 +203,17 @@ describe("stack configuration validation", () => {
     }
     it("accepts write-kubeconfig-mode 0600 and a positive duration spelled with zero parts", () => {
       assert.equal(config({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { "write-kubeconfig-mode": "0600" } }]).nodes[0].k3sSettings["write-kubeconfig-mode"], "0600");
+    });
+    it("requires k3s's credential settings to be stack secrets, in every spelling", () => {
+      for (const k of ["etcd-s3-secret-key", "etcd-s3-access-key", "datastore-endpoint", "vpn-auth", "etcd-s3-secret-key+"]) {
+        rejects(rawConfig({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { [k]: "plain" } }]), `nodes[0].k3sSettings.${k}`, /is stored in plain text; store it encrypted: pulumi config set --secret --path/);
+      }
+      // From a stack file: a {secure} value is accepted (its plaintext is unknown there).
+      const file = rawConfig({}, [{ ...rawNode("cp-1", "server", 1), k3sSettings: { "etcd-s3-secret-key": { secure: "v1:abc" } } }]);
+      file.source = "file";
+      file.secretKeys = new Set(["nodes", "sshPrivateKey"]);
+      file.values.sshPrivateKey = { secure: "v1:xyz" };
+      assert.match(validateStackConfig(file).nodes[0].k3sSecrets["etcd-s3-secret-key"].value, /^<secret: /);
       assert.equal(config({ kubelet: { streamingConnectionIdleTimeout: "0h5m0s" } }).profile.kubelet.streamingConnectionIdleTimeout, "0h5m0s");
     });
     it("rejects an unknown component", () => rejects(rawConfig({ extraArgs: { kubeproxy: [] } }), "extraArgs.kubeproxy", /unknown key/));

@@ -1,3 +1,4 @@
+import { validateStackConfig } from "../../../components/config/validate";
 import assert from "node:assert/strict";
 import * as YAML from "yaml";
 import { SUPPORTED_BENCHMARKS, getBenchmark, controlByTopic } from "../../../components/cis";
@@ -12,7 +13,7 @@ import {
   SECRET_PLACEHOLDER,
   serverConfigDocument,
 } from "../../../components/k3s/render";
-import { config } from "../helpers";
+import { config, rawConfig, rawNode } from "../helpers";
 
 const args = (doc: Record<string, unknown>, key: string) => (doc[key] as string[] | undefined) ?? [];
 
@@ -231,6 +232,26 @@ describe("renderers", () => {
       assert.equal(cfgFile.secret, true);
       const real = renderNodeBundle(c, server, (s) => s);
       assert.ok(real.files.find((f) => f.path === K3S_PATHS.configFile)!.content.includes("K10-very-secret-token"));
+    });
+    it("treats the node's credential settings like the token: placeholder in review, value only in the real bundle", () => {
+      const raw = rawConfig({}, [
+        { ...rawNode("cp-1", "server", 11), k3sSettings: { "etcd-s3-secret-key": "s3-SECRET-value", "etcd-s3-bucket": "snapshots" } },
+        rawNode("wk-1", "agent", 21),
+      ]);
+      raw.secretKeys = new Set([...raw.secretKeys, "nodes"]);
+      const c = validateStackConfig(raw);
+      const node = c.nodes[0];
+      assert.deepEqual(Object.keys(node.k3sSecrets), ["etcd-s3-secret-key"]);
+      assert.equal(node.k3sSettings["etcd-s3-secret-key"], undefined);
+      const review = renderNodeBundle(c, node);
+      const file = review.files.find((f) => f.path === K3S_PATHS.configFile)!;
+      assert.equal(file.secret, true, "no k3sToken, still a secret file");
+      assert.ok(!file.content.includes("s3-SECRET-value") && !JSON.stringify(review.k3sConfig).includes("s3-SECRET-value"));
+      assert.equal(review.k3sConfig["etcd-s3-secret-key"], SECRET_PLACEHOLDER);
+      assert.equal(review.k3sConfig["etcd-s3-bucket"], "snapshots");
+      const real = renderNodeBundle(c, node, (s) => s);
+      assert.equal(YAML.parse(real.files.find((f) => f.path === K3S_PATHS.configFile)!.content)["etcd-s3-secret-key"], "s3-SECRET-value");
+      assert.equal(renderNodeBundle(c, c.nodes[1]).files.find((f) => f.path === K3S_PATHS.configFile)!.secret, false, "the agent has none");
     });
     it("is deterministic", () => {
       assert.deepEqual(renderNodeBundle(cfg, server), renderNodeBundle(config(), server));

@@ -3,7 +3,8 @@
  */
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { config, TEST_HOST_KEY, TEST_PRIVATE_KEY } from "../helpers";
+import { config, rawConfig, TEST_HOST_KEY, TEST_PRIVATE_KEY } from "../helpers";
+import { validateStackConfig } from "../../../components/config/validate";
 
 interface Registered {
   type: string;
@@ -153,6 +154,13 @@ describe("program under mocks", () => {
     assert.equal(await outputValue(plain.nodes[0].command.create as pulumi.Output<string>), "/bin/bash -s");
     const withToken = createHardenedCluster(config({ k3sToken: "K10-token-value" }));
     assert.equal(await isSecretOutput(withToken.nodes[0].command.stdin as pulumi.Output<string>), true);
+    // A node's credential setting (here the etcd S3 secret key) makes its stdin secret too, and stays
+    // out of the component's plain outputs.
+    const raw = rawConfig({}, [{ name: "cp-1", host: "10.99.0.1", role: "server", hostKey: TEST_HOST_KEY, k3sSettings: { "etcd-s3-secret-key": "S3-SECRET-KEY-VALUE" } }]);
+    raw.secretKeys = new Set([...raw.secretKeys, "nodes"]);
+    const withS3 = createHardenedCluster(validateStackConfig(raw));
+    assert.equal(await isSecretOutput(withS3.nodes[0].command.stdin as pulumi.Output<string>), true);
+    assert.ok(!JSON.stringify(withS3.nodes[0].summary).includes("S3-SECRET-KEY-VALUE"));
   });
 
   it("uses sudo -n for a non-root user", async () => {
