@@ -143,24 +143,48 @@ record_manifest() {
   mv -f -- "$tmp" "$MANIFEST"
 }
 finish() {  # a successful end: record, close the transaction, exit 0
+  drop_prev_links "\${TARGETS[@]}"
   record_manifest
   write_sync "$MARKER" "$ATTEMPTS"
   rm -f -- "$JOURNAL"
   exit 0
 }
-# Put the given targets back as they are in a backup folder (absent there: removed).
+# Where a run keeps the previous version of a target during its transaction: a hard link in the target's
+# own directory (no extra space, and putting it back is a rename, which a full disk cannot stop).
+prev_link() { printf '%s/.k3s-hardening-prev.%s' "$(dirname -- "$R$1")" "$(basename -- "$1")"; }
+# Put the given targets back as they were before the run: by rename from the previous-version link, else
+# from the backup folder's copy (absent there: removed); then the kernel parameters the run changed
+# (the backup's .sysctl). Goes on past a failure and returns 1 naming each file it could not put back.
 restore_set() {  # backup target...
-  local backup="$1" p tmp
+  local backup="$1" p tmp key value link failed=""
   shift
   for p in "$@"; do
-    if [ -e "$backup$p" ]; then
-      tmp=$(mktemp "$R$(dirname -- "$p")/.k3s-hardening.XXXXXX"); cp -p -- "$backup$p" "$tmp"; mv -f -- "$tmp" "$R$p"
+    link=$(prev_link "$p")
+    if [ -f "$link" ]; then
+      mv -f -- "$link" "$R$p" 2>>"$STATE/restore.err" || failed="$failed $p"
+    elif [ -e "$backup$p" ]; then
+      if ! { tmp=$(mktemp "$R$(dirname -- "$p")/.k3s-hardening.XXXXXX") && cp -p -- "$backup$p" "$tmp" && mv -f -- "$tmp" "$R$p"; } 2>>"$STATE/restore.err"; then
+        failed="$failed $p"; [ -n "\${tmp:-}" ] && rm -f -- "$tmp"
+      fi
     elif grep -qxF -- "$p" "$backup/.absent" 2>/dev/null; then
-      rm -f -- "$R$p"
+      rm -f -- "$R$p" 2>>"$STATE/restore.err" || failed="$failed $p"
     fi
   done
+  if [ -f "$backup/.sysctl" ]; then
+    while IFS='=' read -r key value; do
+      [ -n "$key" ] || continue
+      sysctl -w "$key=$value" </dev/null >/dev/null 2>&1 || log "could not put kernel parameter $key back to $value"
+    done < "$backup/.sysctl"
+  fi
   sync
+  if [ -n "$failed" ]; then
+    RESTORE_FAILED="$failed"
+    return 1
+  fi
+  return 0
 }
+# The previous-version links of a finished transaction are not needed any more.
+drop_prev_links() { local p; for p in "$@"; do rm -f -- "$(prev_link "$p")"; done; }
 `;
 }
 
@@ -169,10 +193,24 @@ export function renderApplyScript(bundle: NodeBundle, opts: ScriptOptions): stri
   const dirs = bundle.directories.map((d) => `  install -d -m 0700 -o root -g root "$R"${shq(d)}\n  chmod 0700 "$R"${shq(d)}`).join("\n");
   const stages = bundle.files.map((f, i) => stageFile(i, f.path, f.content, readByK3s(bundle, f.path))).join("");
   const sysctl = bundle.sysctlFile ? shq(bundle.sysctlFile) : "''";
+  const sysctlKeys = bundleSysctls(bundle).map(([k]) => shq(k)).join(" ");
+  const payloadKb = Math.ceil(bundle.files.reduce((n, f) => n + Buffer.byteLength(f.content, "utf8"), 0) / 1024);
+  const targetDirs = [...new Set(bundle.files.map((f) => f.path.slice(0, f.path.lastIndexOf("/")) || "/"))].map((d) => `"$R"${shq(d)}`).join(" ");
   return `#!/bin/bash
 # k3s-cis-hardening apply script for node ${bundle.node} (${bundle.role}); generated, do not edit.
 main() {
 ${prelude(bundle, opts)}
+# Enough room to stage every file and keep the previous versions, checked before anything is written: a
+# full disk must stop the run here, not half-way through.
+PAYLOAD_KB=${payloadKb}
+NEED_KB=$(( PAYLOAD_KB * 2 + 256 ))
+for d in "$STATE" ${targetDirs}; do
+  while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done
+  avail=$(df -Pk -- "$d" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  if [ -n "$avail" ] && [ "$avail" -lt "$NEED_KB" ]; then
+    die "not enough free space on the filesystem of $d: \${avail} KB free, \${NEED_KB} KB needed to stage the hardened files and keep the previous versions. Nothing was changed; free space, then run pulumi up again"
+  fi
+done
 # The sync marker from the command line (digits; see drift.ts); recorded when this run succeeds.
 ${recordFunction(bundle)}MARKER="\${1:-}"
 case "$MARKER" in *[!0-9]*) die "invalid sync marker $MARKER" ;; esac
@@ -184,14 +222,17 @@ fi
 ATTEMPTS=$(( \${ATTEMPTS:-0} + 1 ))
 # Counted before anything changes, so that a failed or killed run still moves the count on.
 write_sync "$PREVIOUS_MARKER" "$ATTEMPTS"
-TARGETS=(); STAGED=(); CHANGED=(); RESTART=0
+TARGETS=(); STAGED=(); CHANGED=(); RESTART=0; RESTORE_FAILED=""
 # A run killed after it replaced files (during the restart, the health wait or a rollback) left its journal.
 # Finish that transaction: put its whole set back from its backup, then apply as any run does, so that
 # k3s is restarted and health-checked on the result, or rolled back.
 if [ -f "$JOURNAL" ]; then
   jbackup=$(sed -n 's/^backup=//p' "$JOURNAL" | head -n 1)
   mapfile -t jtargets < <(sed -n 's/^target=//p' "$JOURNAL")
-  if [ -n "$jbackup" ] && [ -d "$jbackup" ]; then restore_set "$jbackup" "\${jtargets[@]}"; fi
+  if [ -n "$jbackup" ] && [ -d "$jbackup" ] && ! restore_set "$jbackup" "\${jtargets[@]}"; then
+    die "an earlier run was interrupted after replacing files, and putting back its previous files failed for:$RESTORE_FAILED ($(tail -n 3 "$STATE/restore.err" 2>/dev/null | tr '\n' ' ')). The previous versions are in $jbackup; free space or fix the cause, then run pulumi up again (the interrupted transaction is kept)"
+  fi
+  drop_prev_links "\${jtargets[@]}"
   grep -qx 'restart=1' "$JOURNAL" && RESTART=1
   rm -f -- "$JOURNAL"
   log "an earlier run was interrupted after replacing files: put them back; applying again"
@@ -223,6 +264,8 @@ stage() {
 ${dirs}
 ${stages}
 SYSCTL_FILE=${sysctl}
+SYSCTL_KEYS=(${sysctlKeys})
+rm -f -- "$STATE/sysctl.before"
 # Kernel parameters first: protect-kernel-defaults stops the kubelet if they are not in effect.
 if [ -n "$SYSCTL_FILE" ]; then
   src="$R$SYSCTL_FILE"
@@ -234,17 +277,23 @@ if [ -n "$SYSCTL_FILE" ]; then
     [ "$(sysctl -n "$key" 2>/dev/null </dev/null)" = "$value" ] || drift=1
   done < "$src"
   if [ "$drift" = 1 ]; then
+    # The values before this run, kept with its backup: a rollback puts them back with the files.
+    for key in "\${SYSCTL_KEYS[@]}"; do
+      if value=$(sysctl -n "$key" 2>/dev/null </dev/null); then printf '%s=%s\\n' "$key" "$value"; fi
+    done > "$STATE/sysctl.before"
     sysctl -p "$src" </dev/null >/dev/null 2>"$STATE/sysctl.err" || die "could not set kernel parameters from $SYSCTL_FILE (protect-kernel-defaults needs them): $(cat "$STATE/sysctl.err")"
     log "kernel parameters applied"
   fi
 fi
 if [ "\${#TARGETS[@]}" -eq 0 ] && [ "$RESTART" = 0 ]; then
+  rm -f -- "$STATE/sysctl.before"
   log "no changes"
   finish
 fi
 # Keep what is replaced: this run's backup, and the pre-hardening original the first time a path is touched.
 BACKUP="$STATE/backups/$(date -u +%Y%m%dT%H%M%SZ)-$$"
 install -d -m 0700 "$BACKUP"
+if [ -f "$STATE/sysctl.before" ]; then mv -f -- "$STATE/sysctl.before" "$BACKUP/.sysctl"; fi
 for p in "\${TARGETS[@]}"; do
   if [ -e "$R$p" ]; then
     install -d -m 0700 "$BACKUP$(dirname -- "$p")"
@@ -256,6 +305,11 @@ for p in "\${TARGETS[@]}"; do
     if [ -e "$R$p" ]; then install -d -m 0700 "$STATE/original$(dirname -- "$p")"; cp -p -- "$R$p" "$STATE/original$p"
     else echo "$p" >> "$STATE/original/.absent"; fi
   fi
+done
+# The previous version of each target, hard-linked in its own directory: the rollback is a rename.
+for p in "\${TARGETS[@]}"; do
+  link=$(prev_link "$p"); rm -f -- "$link"
+  if [ -f "$R$p" ]; then ln -- "$R$p" "$link"; fi
 done
 # The journal of this transaction, before the first rename: a later run finishes it if this one is killed.
 { printf 'backup=%s\nrestart=%s\n' "$BACKUP" "$RESTART"; for p in "\${TARGETS[@]}"; do printf 'target=%s\n' "$p"; done; } > "$JOURNAL.tmp"
@@ -284,7 +338,11 @@ if restart_and_wait; then
 fi
 TAIL=$(journal_tail)
 log "$UNIT not healthy within \${HEALTH_TIMEOUT}s; restoring previous files"
-restore_set "$BACKUP" "\${TARGETS[@]}"
+if ! restore_set "$BACKUP" "\${TARGETS[@]}"; then
+  die "$UNIT did not become healthy within \${HEALTH_TIMEOUT}s after applying the hardened configuration, and putting back the previous files failed for:$RESTORE_FAILED ($(tail -n 3 "$STATE/restore.err" 2>/dev/null | tr '\n' ' ')). $UNIT was not restarted again. The previous versions are in $BACKUP; free space or fix the cause, then run pulumi up again: it finishes the rollback first (the transaction is kept). Last journal lines:
+$TAIL"
+fi
+drop_prev_links "\${TARGETS[@]}"
 if restart_and_wait; then after="the previous configuration was restored and $UNIT is healthy again"
 else after="$UNIT is still unhealthy after restoring the previous configuration: investigate the node now"; fi
 rm -f -- "$JOURNAL"

@@ -95,7 +95,13 @@ standin_failing_unit() {
 # standin_check_health <default unit> <component>: 0 when healthy; when failing,
 # appends a fatal journal line and returns 1.
 standin_check_health() {
-  local reason unit
+  local reason unit fill
+  # A disk that fills up while k3s starts: the first probe fills the filesystem holding the named path.
+  if [[ -f "$STANDIN_STATE/fill-disk-on-probe" ]]; then
+    fill="$(head -n 1 "$STANDIN_STATE/fill-disk-on-probe")"
+    rm -f "$STANDIN_STATE/fill-disk-on-probe"
+    dd if=/dev/zero of="$fill" bs=64k >/dev/null 2>&1 || true
+  fi
   # An API server or kubelet that accepts the connection and never answers.
   [[ -e "$STANDIN_STATE/hang-health" ]] && exec sleep 3600
   if ! reason="$(standin_health_failure_reason)"; then

@@ -165,6 +165,75 @@ describe("node script (real bash, stand-in k3s)", function () {
     assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.configFile)));
   });
 
+  it("a failed first run puts the kernel parameters back with the files", () => {
+    const node = newNode();
+    const sysctl = (k: string) => fs.readFileSync(path.join(node.state, "sysctl", k), "utf8").trim();
+    fs.mkdirSync(path.join(node.state, "sysctl"));
+    const before: Record<string, string> = { "vm.panic_on_oom": "0", "vm.overcommit_memory": "0", "kernel.panic": "0", "kernel.panic_on_oops": "0" };
+    for (const [k, v] of Object.entries(before)) fs.writeFileSync(path.join(node.state, "sysctl", k), `${v}\n`);
+    fs.writeFileSync(path.join(node.state, "fail-health"), "");
+    const r = run(node, script(cfg));
+    assert.equal(r.status, 1);
+    assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.sysctlFile)), "the sysctl file it created is gone");
+    for (const [k, v] of Object.entries(before)) assert.equal(sysctl(k), v, `${k} is back to ${v}`);
+    // A successful run afterwards applies them again.
+    fs.rmSync(path.join(node.state, "fail-health"));
+    assert.equal(run(node, script(cfg)).status, 0);
+    assert.equal(sysctl("vm.overcommit_memory"), "1");
+    assert.equal(sysctl("kernel.panic"), "10");
+  });
+
+  describe("a full disk (the node root on a small tmpfs in a private mount namespace)", () => {
+    /**
+     * Runs `scripts` one after the other inside `unshare -m`, with the node root on a tmpfs of `sizeKb`;
+     * `between[i]` (bash) runs before script i. Returns each run's status and output, and the node
+     * root's files at the end (the tmpfs is gone when the namespace ends).
+     */
+    function onSmallDisk(node: Node, sizeKb: number, scripts: string[], between: string[]): { runs: Array<{ status: number; out: string }>; files: Record<string, string>; listing: string } {
+      const dir = fs.mkdtempSync(path.join(path.dirname(node.root), "disk-"));
+      scripts.forEach((t, i) => fs.writeFileSync(path.join(dir, `s${i}.sh`), t));
+      const driver = [
+        "set -u",
+        `mount -t tmpfs -o size=${sizeKb}k tmpfs "$K3S_HARDEN_ROOT"`,
+        ...scripts.map((_, i) => `${between[i] ?? ""}\nbash ${dir}/s${i}.sh > ${dir}/out${i} 2>&1; echo $? > ${dir}/rc${i}`),
+        `cd "$K3S_HARDEN_ROOT" && find . -type f ! -name fill | sort | while read -r f; do printf '%s\\0' "$f"; base64 -w0 < "$f"; printf '\\n'; done > ${dir}/files`,
+        `ls -la "$K3S_HARDEN_ROOT/etc/rancher/k3s" > ${dir}/listing`,
+      ].join("\n");
+      const r = spawnSync("unshare", ["-m", "bash", "-c", driver], { env: node.env, encoding: "utf8", timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const runs = scripts.map((_, i) => ({ status: Number(fs.readFileSync(path.join(dir, `rc${i}`), "utf8").trim()), out: fs.readFileSync(path.join(dir, `out${i}`), "utf8") }));
+      const files: Record<string, string> = {};
+      for (const line of fs.readFileSync(path.join(dir, "files"), "utf8").split("\n").filter(Boolean)) {
+        const [name, b64] = line.split("\0");
+        files[name.replace(/^\./, "")] = Buffer.from(b64, "base64").toString("utf8");
+      }
+      return { runs, files, listing: fs.readFileSync(path.join(dir, "listing"), "utf8") };
+    }
+
+    it("a disk that fills during the health wait: the rollback renames the previous files back, restarts again and says so", () => {
+      const node = newNode();
+      const cfg2 = config({ audit: { maxAgeDays: 93 } });
+      const r = onSmallDisk(node, 2048, [script(cfg), script(cfg2)], ["", `echo "$K3S_HARDEN_ROOT/fill" > "$K3S_STANDIN_STATE/fill-disk-on-probe"; touch "$K3S_STANDIN_STATE/fail-health"`]);
+      assert.equal(r.runs[0].status, 0, r.runs[0].out);
+      assert.equal(r.runs[1].status, 1, r.runs[1].out);
+      assert.match(r.runs[1].out, /previous configuration was restored and k3s is healthy again|still unhealthy after restoring/);
+      assert.doesNotMatch(r.files[K3S_PATHS.configFile], /audit-log-maxage=93/, "the new config.yaml is gone");
+      assert.match(r.files[K3S_PATHS.configFile], /audit-log-maxage=30/, "the previous config.yaml is back");
+      assert.doesNotMatch(r.listing, /\.k3s-hardening/, "no temporary or previous-version file left beside config.yaml");
+      assert.deepEqual(restarts(node), ["k3s", "k3s", "k3s"], "first run, the failed run, and the restart after the rollback");
+    });
+
+    it("a disk too full to stage the files stops the run before anything is replaced, saying how much space is needed", () => {
+      const node = newNode();
+      const r = onSmallDisk(node, 2048, [script(cfg), script(config({ audit: { maxAgeDays: 94 } }))], ["", `dd if=/dev/zero of="$K3S_HARDEN_ROOT/fill" bs=64k >/dev/null 2>&1 || true`]);
+      assert.equal(r.runs[0].status, 0, r.runs[0].out);
+      assert.equal(r.runs[1].status, 1);
+      assert.match(r.runs[1].out, /not enough free space on the filesystem of .*: \d+ KB free, \d+ KB needed .* Nothing was changed; free space, then run pulumi up again/);
+      assert.match(r.files[K3S_PATHS.configFile], /audit-log-maxage=30/);
+      assert.deepEqual(restarts(node), ["k3s"]);
+    });
+  });
+
   it("fails before touching config.yaml when kernel parameters cannot be set", () => {
     const node = newNode();
     fs.writeFileSync(path.join(node.state, "sysctl-readonly"), "");
@@ -239,17 +308,23 @@ describe("node script (real bash, stand-in k3s)", function () {
     assert.match(run(node, script(cfg2)).stdout, /no changes/);
   });
 
-  it("an interrupted run that stays unhealthy is rolled back as a whole by the next run", async () => {
+  it("an interrupted run that stays unhealthy is rolled back as a whole by the next run: every file of the set", async () => {
     const node = newNode();
     assert.equal(run(node, script(cfg)).status, 0);
-    const good = read(node, K3S_PATHS.configFile);
-    const cfg2 = config({ audit: { maxAgeDays: 92 } });
+    const files = [K3S_PATHS.configFile, cfg.profile.admission.configPath, cfg.profile.audit.policyPath];
+    const good = files.map((f) => read(node, f));
+    // A change that touches config.yaml, the admission (Pod Security) file and the audit policy.
+    const cfg2 = config({ audit: { maxAgeDays: 92, omitStages: [] }, admission: { podSecurity: { enforce: "baseline" } } });
     fs.writeFileSync(path.join(node.state, "fail-health-if-config-contains"), "audit-log-maxage=92\n");
     await killAfterRestart(node, script(cfg2));
-    const r = run(node, script(cfg2));
+    assert.deepEqual(files.map((f) => read(node, f) === good[files.indexOf(f)]), [false, false, false], "the killed run replaced all three");
+    // The next run is for yet another configuration that keeps cfg2's admission file: the interrupted set
+    // is put back as a whole first, so the rollback of this run restores every file, not only config.yaml.
+    const cfg3 = config({ audit: { maxAgeDays: 92, omitStages: [] }, admission: { podSecurity: { enforce: "baseline" } }, requestTimeout: "90s" });
+    const r = run(node, script(cfg3));
     assert.equal(r.status, 1);
     assert.match(r.stderr, /previous configuration was restored and k3s is healthy again/);
-    assert.equal(read(node, K3S_PATHS.configFile), good);
+    assert.deepEqual(files.map((f) => read(node, f)), good, "config.yaml, psa.yaml and audit.yaml are the last healthy ones");
     assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.stateDir, "pending")));
   });
 
