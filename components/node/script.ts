@@ -170,6 +170,15 @@ restore_set() {  # backup target...
       rm -f -- "$R$p" 2>>"$STATE/restore.err" || failed="$failed $p"
     fi
   done
+  # Directories the run created or tightened: back to their mode and owner, or removed (when empty) if
+  # the run created them.
+  if [ -f "$backup/.dirs" ]; then
+    local mode uid gid d
+    while read -r mode uid gid d; do
+      if [ "$mode" = absent ]; then rmdir -- "$R$uid" 2>/dev/null || true  # "absent <dir> - -"
+      else chmod "$mode" -- "$R$d" 2>>"$STATE/restore.err" && chown "$uid:$gid" -- "$R$d" 2>>"$STATE/restore.err" || failed="$failed $d/"; fi
+    done < "$backup/.dirs"
+  fi
   if [ -f "$backup/.sysctl" ]; then
     while IFS='=' read -r key value; do
       [ -n "$key" ] || continue
@@ -195,6 +204,7 @@ export function renderApplyScript(bundle: NodeBundle, opts: ScriptOptions): stri
   const sysctl = bundle.sysctlFile ? shq(bundle.sysctlFile) : "''";
   const sysctlKeys = bundleSysctls(bundle).map(([k]) => shq(k)).join(" ");
   const payloadKb = Math.ceil(bundle.files.reduce((n, f) => n + Buffer.byteLength(f.content, "utf8"), 0) / 1024);
+  const dirList = bundle.directories.map((d) => shq(d)).join(" ");
   const targetDirs = [...new Set(bundle.files.map((f) => f.path.slice(0, f.path.lastIndexOf("/")) || "/"))].map((d) => `"$R"${shq(d)}`).join(" ");
   return `#!/bin/bash
 # k3s-cis-hardening apply script for node ${bundle.node} (${bundle.role}); generated, do not edit.
@@ -261,6 +271,10 @@ stage() {
     if [ "$2" = k3s ] && ! { [ -f "$target" ] && cmp -s "$tmp" "$target"; }; then RESTART=1; fi
   fi
 }
+# The managed directories as they are before this run (a rollback puts their mode and owner back).
+for d in ${dirList}; do
+  if [ -d "$R$d" ]; then printf '%s %s\\n' "$(stat -c '%a %u %g' "$R$d")" "$d"; else printf 'absent %s - -\\n' "$d"; fi
+done > "$STATE/dirs.before"
 ${dirs}
 ${stages}
 SYSCTL_FILE=${sysctl}
@@ -286,7 +300,7 @@ if [ -n "$SYSCTL_FILE" ]; then
   fi
 fi
 if [ "\${#TARGETS[@]}" -eq 0 ] && [ "$RESTART" = 0 ]; then
-  rm -f -- "$STATE/sysctl.before"
+  rm -f -- "$STATE/sysctl.before" "$STATE/dirs.before"
   log "no changes"
   finish
 fi
@@ -294,6 +308,7 @@ fi
 BACKUP="$STATE/backups/$(date -u +%Y%m%dT%H%M%SZ)-$$"
 install -d -m 0700 "$BACKUP"
 if [ -f "$STATE/sysctl.before" ]; then mv -f -- "$STATE/sysctl.before" "$BACKUP/.sysctl"; fi
+mv -f -- "$STATE/dirs.before" "$BACKUP/.dirs"
 for p in "\${TARGETS[@]}"; do
   if [ -e "$R$p" ]; then
     install -d -m 0700 "$BACKUP$(dirname -- "$p")"

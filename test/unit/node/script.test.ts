@@ -165,6 +165,25 @@ describe("node script (real bash, stand-in k3s)", function () {
     assert.ok(!fs.existsSync(path.join(node.root, K3S_PATHS.configFile)));
   });
 
+  it("a rollback puts a directory it tightened back to its mode, and removes one it created", () => {
+    const node = newNode();
+    const logDir = path.join(node.root, path.dirname(cfg.profile.audit.logPath));
+    fs.mkdirSync(logDir, { recursive: true, mode: 0o755 });
+    fs.chmodSync(logDir, 0o755);
+    fs.writeFileSync(path.join(node.state, "fail-health"), "");
+    assert.equal(run(node, script(cfg)).status, 1);
+    assert.equal((fs.statSync(logDir).mode & 0o777).toString(8), "755", "the existing directory is back to 0755");
+    // Created by the run (absent before): gone after its rollback.
+    const fresh = newNode();
+    fs.writeFileSync(path.join(fresh.state, "fail-health"), "");
+    assert.equal(run(fresh, script(cfg)).status, 1);
+    assert.ok(!fs.existsSync(path.join(fresh.root, path.dirname(cfg.profile.audit.logPath))));
+    // And a successful run tightens it as before.
+    fs.rmSync(path.join(node.state, "fail-health"));
+    assert.equal(run(node, script(cfg)).status, 0);
+    assert.equal((fs.statSync(logDir).mode & 0o777).toString(8), "700");
+  });
+
   it("a failed first run puts the kernel parameters back with the files", () => {
     const node = newNode();
     const sysctl = (k: string) => fs.readFileSync(path.join(node.state, "sysctl", k), "utf8").trim();
