@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { Composer, LineCounter, Parser } from "yaml";
 import { BenchmarkId, getBenchmark, isBenchmarkId, SUPPORTED_BENCHMARKS } from "../components/cis";
 import { isObject } from "../policy/rules/access";
 import {
@@ -56,7 +56,29 @@ export function parseArgs(argv: readonly string[]): Options {
   return opts;
 }
 
-/** YAML files under `p` (itself if a file), sorted, so output is stable. */
+/** Bounds on what one input file may hold: beyond them the scan stops with an error naming the file. */
+export const SCAN_LIMITS = {
+  /** Bytes of one YAML file. */
+  fileBytes: 64 * 1024 * 1024,
+  /** YAML documents (and List items) in one file. */
+  documents: 200_000,
+  /** Aliases one document may expand (the yaml library's guard against alias bombs). */
+  aliases: 100,
+} as const;
+
+/** Whether `p` is a regular file (after following a symlink); FIFOs, devices and sockets are not. */
+function regularFile(p: string, stat: fs.Stats): boolean {
+  if (stat.isSymbolicLink()) {
+    try {
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  }
+  return stat.isFile();
+}
+
+/** YAML files under `p` (itself if a file), sorted, so output is stable. Only regular files are read. */
 export function yamlFiles(p: string): string[] {
   let stat: fs.Stats;
   try {
@@ -65,50 +87,83 @@ export function yamlFiles(p: string): string[] {
     throw new InputError(`${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   if (stat.isFile()) return [p];
-  if (!stat.isDirectory()) throw new InputError(`${p}: not a file or directory`);
+  if (!stat.isDirectory()) throw new InputError(`${p}: not a regular file or directory (a FIFO, device or socket is never read)`);
   const out: string[] = [];
   for (const entry of fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const child = path.join(p, entry.name);
     if (entry.isDirectory()) out.push(...yamlFiles(child));
-    else if (/\.ya?ml$/i.test(entry.name)) out.push(child);
+    else if (/\.ya?ml$/i.test(entry.name)) {
+      if (!regularFile(child, fs.lstatSync(child))) throw new InputError(`${child}: not a regular file (a FIFO, device, socket or dangling link); remove it or scan another folder`);
+      out.push(child);
+    }
   }
   return out;
 }
 
-/** Every Kubernetes object in a YAML file (multi-document; `List` kinds expanded). */
-export function parseManifestFile(file: string): SourcedObject[] {
-  let text: string;
+function readBounded(file: string): string {
+  let fd: number | undefined;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // O_NONBLOCK: opening a FIFO named on the command line must not wait for a writer.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new InputError(`${file}: not a regular file (a FIFO, device or socket is never read)`);
+    if (st.size > SCAN_LIMITS.fileBytes) {
+      throw new InputError(`${file}: ${st.size} bytes is more than the ${SCAN_LIMITS.fileBytes} a file may hold; split it into smaller files`);
+    }
+    return fs.readFileSync(fd, "utf8");
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * Every Kubernetes object in a YAML file (multi-document; `List` kinds expanded), one document at a
+ * time: only the current document is held, not the whole parsed file.
+ */
+export function* manifestObjects(file: string): Generator<SourcedObject> {
+  const text = readBounded(file);
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const out: SourcedObject[] = [];
-  for (const doc of list) {
+  const composer = new Composer({ prettyErrors: false });
+  let count = 0;
+  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true, text.length)) {
     const err = doc.errors[0];
     if (err) {
-      const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
+      const pos = lineCounter.linePos(err.pos[0]);
       throw new InputError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${err.message.split("\n")[0]}`);
     }
     const line = lineCounter.linePos(doc.contents?.range[0] ?? doc.range[0]).line;
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: SCAN_LIMITS.aliases });
+    } catch (e) {
+      throw new InputError(`${file}:${line}: ${(e as Error).message} (more than ${SCAN_LIMITS.aliases} alias expansions); a manifest never needs that many`);
+    }
     if (value === null || value === undefined) continue;
     if (!isObject(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string") {
       throw new InputError(`${file}:${line}: document is not a Kubernetes object (needs apiVersion and kind)`);
     }
-    if (value.kind.endsWith("List") && Array.isArray(value.items)) {
-      value.items.forEach((item, i) => {
+    const items = value.kind.endsWith("List") && Array.isArray(value.items) ? value.items : undefined;
+    count += items ? items.length : 1;
+    if (count > SCAN_LIMITS.documents) {
+      throw new InputError(`${file}:${line}: more than ${SCAN_LIMITS.documents} objects in one file; split it into smaller files`);
+    }
+    if (items) {
+      for (const [i, item] of items.entries()) {
         if (!isObject(item)) throw new InputError(`${file}:${line}: ${value.kind}.items[${i}] is not an object`);
-        out.push({ obj: item as KubeObject, file, line });
-      });
+        yield { obj: item as KubeObject, file, line };
+      }
     } else {
-      out.push({ obj: value, file, line });
+      yield { obj: value, file, line };
     }
   }
-  return out;
+}
+
+/** Every Kubernetes object in a YAML file, as a list (small inputs and tests). */
+export function parseManifestFile(file: string): SourcedObject[] {
+  return [...manifestObjects(file)];
 }
 
 /** Every policy's config schema, for validating a config file. */
@@ -170,8 +225,10 @@ export function runScan(argv: readonly string[], io: ScanIO): number {
     const config = loadConfig(opts.config);
     const benchmark = selectBenchmark(opts.benchmark, io.env, config);
     const files = opts.paths.flatMap(yamlFiles);
-    const objects = files.flatMap(parseManifestFile);
-    const result = scanObjects(objects, getBenchmark(benchmark), config);
+    function* objects(): Generator<SourcedObject> {
+      for (const f of files) yield* manifestObjects(f);
+    }
+    const result = scanObjects(objects(), getBenchmark(benchmark), config);
     const mandatory = result.violations.filter((v) => v.enforcement === "mandatory").length;
     if (opts.json) {
       const violations = result.violations.map(({ line: _line, ...v }) => v);

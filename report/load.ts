@@ -120,6 +120,9 @@ function fsProblem(err: unknown): string {
   }
 }
 
+/** A kube-bench JSON report of one node is well under a megabyte; anything this large is not one. */
+export const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+
 /** All `*.json` files under `dir`, sorted, skipping hidden files and folders. */
 async function listJsonFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -166,6 +169,11 @@ export async function loadLocalReports(inputs: readonly string[]): Promise<Loade
       }
       if (inDir.length === 0) throw new ReportInputError(input, "no kube-bench JSON files (*.json) in this directory");
       files.push(...inDir);
+    } else if (!st.isFile()) {
+      // A FIFO, device or socket: reading it could wait forever or never end.
+      throw new ReportInputError(input, "not a regular file or directory (a FIFO, device or socket is never read)");
+    } else if (st.size > MAX_REPORT_BYTES) {
+      throw new ReportInputError(input, `${st.size} bytes is more than a kube-bench report (limit ${MAX_REPORT_BYTES})`);
     } else {
       files.push(input);
     }

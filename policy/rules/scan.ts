@@ -72,11 +72,15 @@ function nameOf(obj: KubeObject): string {
   return "(unnamed)";
 }
 
-/** Runs every enabled resource policy over `objects`. */
-export function scanObjects(objects: readonly SourcedObject[], bench: Benchmark, config: PackConfig): ScanResult {
+/**
+ * Runs every enabled resource policy over `objects`, one at a time: a generator keeps memory flat
+ * however large the input (only the findings are kept).
+ */
+export function scanObjects(objects: Iterable<SourcedObject>, bench: Benchmark, config: PackConfig): ScanResult {
   const policies = preparePolicies(bench, config);
-  const result: ScanResult = { resources: objects.length, violations: [], exempted: [], evaluations: 0 };
+  const result: ScanResult = { resources: 0, violations: [], exempted: [], evaluations: 0 };
   for (const { obj, file, line } of objects) {
+    result.resources++;
     const kind = kindOfManifest(obj.apiVersion, obj.kind);
     if (!kind) continue;
     const target = { kind: kind.kind, namespaced: kind.namespaced, partial: false, obj };

@@ -1,8 +1,10 @@
 /** `npm run scan` over the corpus in test/fixtures/manifests (in-process, plus one real process). */
 import * as assert from "assert";
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { runScan } from "../../../cli/scan";
+import { runScan, SCAN_LIMITS } from "../../../cli/scan";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const CORPUS = "test/fixtures/manifests";
@@ -133,6 +135,59 @@ describe("npm run scan", () => {
     assert.strictEqual(scan([]).code, 2);
     assert.strictEqual(scan(["--frobnicate", CORPUS]).code, 2);
     assert.match(scan(["--config", "package.json", `${CORPUS}/good`]).stderr, /invalid policy config/);
+  });
+
+  describe("hostile input exits 2 naming the file, quickly, never hangs", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "scan-hostile-"));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const dirWith = (name: string, make: (p: string) => void): string => {
+      const d = fs.mkdtempSync(path.join(tmp, "d-"));
+      make(path.join(d, name));
+      return d;
+    };
+
+    it("a YAML alias bomb", () => {
+      const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+      for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+      const file = path.join(tmp, "bomb.yaml");
+      fs.writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n  ${levels.join("\n  ")}\n`);
+      const r = scan([file]);
+      assert.strictEqual(r.code, 2, r.stderr);
+      assert.match(r.stderr, /bomb\.yaml:1: .*alias.*a manifest never needs that many/i);
+    });
+
+    it("a FIFO or a symlink to /dev/zero named *.yaml in a folder, or a FIFO named on the command line", () => {
+      const fifoDir = dirWith("pipe.yaml", (p) => execFileSync("mkfifo", [p]));
+      const t0 = Date.now();
+      const fifo = scan([fifoDir]);
+      assert.strictEqual(fifo.code, 2);
+      assert.match(fifo.stderr, /pipe\.yaml: not a regular file/);
+      const zero = scan([dirWith("zero.yaml", (p) => fs.symlinkSync("/dev/zero", p))]);
+      assert.strictEqual(zero.code, 2);
+      assert.match(zero.stderr, /zero\.yaml: not a regular file/);
+      const named = scan([path.join(fifoDir, "pipe.yaml")]);
+      assert.strictEqual(named.code, 2);
+      assert.match(named.stderr, /pipe\.yaml: not a regular file or directory/);
+      assert.ok(Date.now() - t0 < 5000, "no read waited for a writer");
+    });
+
+    it("a file larger than the limit, without reading it", () => {
+      const file = path.join(tmp, "huge.yaml");
+      fs.closeSync(fs.openSync(file, "w"));
+      fs.truncateSync(file, SCAN_LIMITS.fileBytes + 1); // sparse: nothing is written
+      const r = scan([file]);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /huge\.yaml: \d+ bytes is more than the \d+ a file may hold; split it into smaller files/);
+    });
+
+    it("more objects in one file than the limit", () => {
+      const file = path.join(tmp, "many.yaml");
+      const doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n";
+      fs.writeFileSync(file, doc.repeat(SCAN_LIMITS.documents + 1));
+      const r = scan([file]);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, new RegExp(`many\\.yaml:\\d+: more than ${SCAN_LIMITS.documents} objects in one file`));
+    });
   });
 
   it("runs as a process: one JSON document on stdout and the exit code", async function () {

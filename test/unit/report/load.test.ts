@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { promises as fs, readFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { closeSync, mkdtempSync, openSync, promises as fs, readFileSync, rmSync, truncateSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ReportInputError } from "../../../report/errors";
@@ -8,6 +9,7 @@ import {
   StoredObject,
   loadBucketReports,
   loadLocalReports,
+  MAX_REPORT_BYTES,
   nameReport,
   parseReportTime,
   selectBenchmark,
@@ -129,6 +131,25 @@ describe("report/load", () => {
         assert.deepEqual(reports.map((r) => r.node), ["agent-1"]);
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("refuses a FIFO or device named as input, and a file too large to be a report, without reading them", async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "report-hostile-"));
+      try {
+        const fifo = path.join(dir, "pipe.json");
+        execFileSync("mkfifo", [fifo]);
+        assert.equal((await rejection(loadLocalReports([fifo]))).describe(), `${fifo}: not a regular file or directory (a FIFO, device or socket is never read)`);
+        assert.match((await rejection(loadLocalReports(["/dev/zero"]))).describe(), /not a regular file/);
+        const big = path.join(dir, "big.json");
+        closeSync(openSync(big, "w"));
+        truncateSync(big, MAX_REPORT_BYTES + 1);
+        assert.match((await rejection(loadLocalReports([big]))).describe(), /bytes is more than a kube-bench report/);
+        // In a folder, only regular *.json files are read: the FIFO is skipped, the folder has no report.
+        rmSync(big);
+        assert.match((await rejection(loadLocalReports([dir]))).describe(), /no kube-bench JSON files/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 
