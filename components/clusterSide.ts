@@ -42,7 +42,7 @@ export interface ClusterSideOutputs {
   scannedNodes: string[];
   scanSchedule?: string;
   evidenceBucket?: pulumi.Output<string>;
-  /** `<bucket>/kube-bench/<cluster>/<node>/<UTC timestamp>.json`. */
+  /** `<bucket>/kube-bench/<cluster>/<node>/<UTC timestamp>-<pod>.json`. */
   reportLocation?: string;
   auditLog?: { path: string; namespace: string; shipper: boolean };
   lockedDefaultServiceAccounts: string[];
@@ -118,7 +118,7 @@ export async function createClusterSide(cfg: StackConfig, caps: CapabilitiesConf
       );
       uploader = { accessKey: side.evidence.uploaderAccessKey, secretKey: side.evidence.uploaderSecretKey, ready: [side.evidence.uploaderReady] };
       outputs.evidenceBucket = side.evidence.bucketName;
-      outputs.reportLocation = `${caps.evidence.bucket}/${reportPrefix(cfg.cluster)}<node>/<UTC timestamp>.json`;
+      outputs.reportLocation = `${caps.evidence.bucket}/${reportPrefix(cfg.cluster)}<node>/<UTC timestamp>-<pod>.json`;
     }
     side.kubeBench = new KubeBench("kube-bench", { config: cfg, capabilities: caps, nodes: opts.nodes, uploader, after: opts.controlPlane }, k8sOpts);
     created.set(caps.kubeBench.namespace, side.kubeBench.namespace);

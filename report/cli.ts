@@ -152,7 +152,7 @@ async function loadAll(options: CliOptions, io: CliIo): Promise<LoadedReport[]> 
   if (options.inputs.length > 0) reports.push(...(await loadLocalReports(options.inputs)));
   if (options.bucket !== undefined) {
     const store = io.objectStore(s3SettingsFromEnv(io.env));
-    reports.push(...(await loadBucketReports(store, { bucket: options.bucket, prefix: options.prefix, cluster: options.cluster })));
+    reports.push(...(await loadBucketReports(store, { bucket: options.bucket, prefix: options.prefix, cluster: options.cluster, onNote: (n) => io.stderr(`report: ${n}\n`) })));
   }
   return reports;
 }

@@ -23,16 +23,26 @@ export interface LoadedReport extends ParsedReport {
   timeFromName: boolean;
   /** The file path as given (joined under a directory input) or `s3://bucket/key`. */
   location: string;
+  /**
+   * Signs that the evidence was tampered with, seen while loading (an overwritten key, a name dated after
+   * the object was written); each fails the gate.
+   */
+  integrity?: string[];
 }
 
-const COMPACT_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** Clock difference tolerated between the scanning node, the store and the reader. */
+export const CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/** The scan Jobs name reports `<timestamp>-<pod name>` so that no key is ever reused; the suffix is optional. */
+const COMPACT_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-[a-z0-9][a-z0-9.-]*)?$/;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})[:-](\d{2})[:-](\d{2})(?:\.\d{1,3})?Z$/;
 const DATE_ONLY = /^(\d{4})(\d{2})(\d{2})$/;
 /** The guide's CronJob names its files `kube-bench-<date>.json`; that prefix is allowed before a timestamp. */
 const GUIDE_PREFIX = "kube-bench-";
 
 /**
- * Reads a UTC timestamp from a file name without `.json`: `20261122T020000Z` (the CronJob's),
+ * Reads a UTC timestamp from a file name without `.json`: `20261122T020000Z` (the CronJob's, followed by
+ * `-<pod name>` in current uploads),
  * `2026-11-22T02:00:00Z` (also with `-` between the time fields), or a date `20261122` (midnight UTC),
  * each optionally after `kube-bench-` (the guide's file names).
  * Returns undefined for anything else, including impossible dates.
@@ -196,15 +206,18 @@ export async function loadLocalReports(inputs: readonly string[]): Promise<Loade
 /** One object in a listing. */
 export interface StoredObject {
   key: string;
+  /** The store's own time of the (latest) write: what a forged name cannot change. */
   lastModified: Date;
 }
 
-/** The two S3 operations the loader needs; see s3.ts for the MinIO client behind it. */
+/** The S3 operations the loader needs; see s3.ts for the MinIO client behind it. */
 export interface ObjectStore {
   /** Every object whose key starts with `prefix` (recursively). */
   list(bucket: string, prefix: string): Promise<StoredObject[]>;
   /** The object's body as UTF-8 text. */
   read(bucket: string, key: string): Promise<string>;
+  /** How many versions each key under `prefix` has (a versioned bucket keeps every overwrite). */
+  versions?(bucket: string, prefix: string): Promise<Map<string, number>>;
 }
 
 export interface BucketInput {
@@ -213,6 +226,8 @@ export interface BucketInput {
   prefix: string;
   /** Cluster folder under the prefix; when absent the bucket must hold reports of one cluster only. */
   cluster?: string;
+  /** Told what the loader could not check (e.g. a store that cannot list versions). */
+  onNote?: (note: string) => void;
 }
 
 function normalizePrefix(prefix: string): string {
@@ -258,6 +273,16 @@ export async function loadBucketReports(store: ObjectStore, input: BucketInput):
     }
   }
 
+  // Every upload has a key of its own (`<timestamp>-<pod>.json`), so a key with a second version was
+  // overwritten: the evidence layout allows it only to someone replacing a report.
+  let versions: Map<string, number> | undefined;
+  if (store.versions) {
+    try {
+      versions = await store.versions(input.bucket, listPrefix);
+    } catch (err) {
+      input.onNote?.(`${where}: cannot list object versions (${problemOf(err)}): overwritten reports cannot be detected`);
+    }
+  }
   return mapLimited(reports, 8, async (o) => {
     const location = `s3://${input.bucket}/${o.key}`;
     let text: string;
@@ -267,7 +292,16 @@ export async function loadBucketReports(store: ObjectStore, input: BucketInput):
       throw new ReportInputError(location, `cannot read the object: ${problemOf(err)}`);
     }
     const segments = o.key.split("/").filter((s) => s !== "");
-    return loadReportText(text, location, segments, o.lastModified);
+    const loaded = loadReportText(text, location, segments, o.lastModified);
+    const integrity: string[] = [];
+    const count = versions?.get(o.key) ?? 1;
+    if (count > 1) integrity.push(`the key holds ${count} versions: the report was overwritten (every upload has a key of its own)`);
+    // The store's time wins over the name: a name dated after the write is not when the scan ran.
+    if (loaded.timeFromName && loaded.time.getTime() > o.lastModified.getTime() + CLOCK_SKEW_MS) {
+      integrity.push(`its name says ${loaded.time.toISOString()}, but the store wrote it at ${o.lastModified.toISOString()}: a forged or mis-named report`);
+      return { ...loaded, time: o.lastModified, timeFromName: false, integrity };
+    }
+    return integrity.length > 0 ? { ...loaded, integrity } : loaded;
   });
 }
 

@@ -115,6 +115,19 @@ export function minioObjectStore(settings: S3Settings): ObjectStore {
         stream.on("end", () => resolve(found));
       });
     },
+    async versions(bucket: string, prefix: string): Promise<Map<string, number>> {
+      const c = await getClient();
+      return new Promise((resolve, reject) => {
+        const counts = new Map<string, number>();
+        // ListObjectVersions: every version of every key, delete markers included.
+        const stream = c.listObjects(bucket, prefix, true, { IncludeVersion: true });
+        stream.on("data", (item: { name?: string }) => {
+          if (item.name !== undefined) counts.set(item.name, (counts.get(item.name) ?? 0) + 1);
+        });
+        stream.on("error", reject);
+        stream.on("end", () => resolve(counts));
+      });
+    },
     async read(bucket: string, key: string): Promise<string> {
       const stream = await (await getClient()).getObject(bucket, key);
       const chunks: Buffer[] = [];

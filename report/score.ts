@@ -11,7 +11,7 @@
  * the cluster on the sum of the nodes' counts (not the mean of their percentages).
  */
 import { Benchmark, Control, controlById, criticalControls } from "../components/cis";
-import { LoadedReport } from "./load";
+import { CLOCK_SKEW_MS, LoadedReport } from "./load";
 import { CheckResult, StatusCounts, countStatuses } from "./parse";
 import { policyPackControls } from "./policy-coverage";
 
@@ -242,14 +242,26 @@ export function assess(reports: readonly LoadedReport[], bench: Benchmark, optio
   const critical = new Set(criticalList.map((c) => c.id));
   const covered = new Set(policyPackControls(bench).map((c) => c.id));
 
+  const reasons: string[] = [];
+  // Evidence that is not what it claims fails the gate, and a report from the future is not scored: its
+  // name would make it every node's newest report forever.
+  const limit = options.now.getTime() + CLOCK_SKEW_MS;
+  const future = new Set(reports.filter((r) => r.time.getTime() > limit));
+  for (const r of reports) {
+    for (const p of r.integrity ?? []) reasons.push(`${r.location}: ${p}`);
+    if (future.has(r)) {
+      reasons.push(
+        `${r.location}: dated ${formatTime(r.time)}, after now (${formatTime(options.now)}) by more than the ${CLOCK_SKEW_MS / 60000} minutes of clock skew allowed: a forged or mis-named report, not scored`,
+      );
+    }
+  }
   const byNode = new Map<string, LoadedReport[]>();
-  for (const r of reports) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
+  for (const r of reports) if (!future.has(r)) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
   const nodes = [...byNode.keys()]
     .sort()
     .map((node) => assessNode(node, byNode.get(node) as LoadedReport[], critical, covered, options.now));
   const cluster = sumScores(nodes);
 
-  const reasons: string[] = [];
   if (cluster.fail >= options.maxFail) {
     reasons.push(`cluster FAIL count ${cluster.fail} reaches the limit of ${options.maxFail} (--max-fail)`);
   }

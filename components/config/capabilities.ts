@@ -141,7 +141,9 @@ export const CAPABILITY_DEFAULTS = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     uploaderResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
   },
-  evidence: { objectLocking: true, lockMode: "governance" as LockMode, retentionDays: 400, keepOnDestroy: true },
+  // COMPLIANCE: nobody, the uploader and the bucket's admin included, can shorten or remove a report's
+  // retention. GOVERNANCE lets any user with s3:BypassGovernanceRetention do both: an explicit opt-in.
+  evidence: { objectLocking: true, lockMode: "compliance" as LockMode, retentionDays: 400, keepOnDestroy: true },
   auditShipping: {
     namespace: "k8s-audit",
     createNamespace: true,
@@ -375,6 +377,11 @@ function readEvidence(r: Reader, raw: RawStackConfig, stack: StackConfig): Evide
   };
   if (!IAM_USER.test(settings.uploaderUser)) {
     r.problem("evidence.uploaderUser", `${JSON.stringify(settings.uploaderUser)} is not a MinIO user name (3-128 letters, digits, '.', '_' or '-')`);
+  }
+  if (lockMode === "governance") {
+    r.warnings.push(
+      "evidence.lockMode is governance: a user with s3:BypassGovernanceRetention (a bucket admin) can shorten or remove a report's retention; the uploader is denied it, but for audit evidence use compliance",
+    );
   }
   if (lockMode !== "off" && !objectLocking) {
     r.problem("evidence.lockMode", `${lockMode} retention needs a bucket with object locking; set evidence.objectLocking: true (only possible when the bucket is created) or lockMode: off`);

@@ -18,10 +18,24 @@ export function nodeReportPrefix(cluster: string, node: string): string {
 
 export interface PolicyStatement {
   Sid: string;
-  Effect: "Allow";
+  Effect: "Allow" | "Deny";
   Action: string[];
   Resource: string[];
 }
+
+/** What the uploader is explicitly denied, whatever else it is granted. */
+export const UPLOADER_DENIED_ACTIONS = [
+  "s3:BypassGovernanceRetention",
+  "s3:PutObjectLegalHold",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutBucketVersioning",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:DeleteBucket",
+] as const;
 
 export interface PolicyDocument {
   Version: "2012-10-17";
@@ -32,7 +46,11 @@ export interface PolicyDocument {
  * The uploader may only write new report objects under its cluster's prefix (and set their retention
  * when reports are locked). It cannot list, read or delete anything. The two bucket-level reads are
  * what the MinIO client asks before a PUT: the bucket's region, and whether the bucket has object
- * locking (then it sends Content-MD5, which locked uploads require).
+ * locking (then it sends Content-MD5, which locked uploads require). Whatever else a policy attached
+ * to the same user may grant, an explicit Deny takes away what would let stolen uploader credentials
+ * undo evidence: bypassing GOVERNANCE retention, legal holds, deletes, and the bucket's lock, versioning,
+ * lifecycle and policy settings. (Retention is set with each upload; COMPLIANCE retention, the default,
+ * can then only be extended, never shortened, by anyone.)
  */
 export function renderUploaderPolicy(evidence: EvidenceSettings, cluster: string): PolicyDocument {
   const objectActions = ["s3:PutObject"];
@@ -46,6 +64,12 @@ export function renderUploaderPolicy(evidence: EvidenceSettings, cluster: string
         Effect: "Allow",
         Action: ["s3:GetBucketLocation", "s3:GetBucketObjectLockConfiguration"],
         Resource: [`arn:aws:s3:::${evidence.bucket}`],
+      },
+      {
+        Sid: "NeverUndoEvidence",
+        Effect: "Deny",
+        Action: [...UPLOADER_DENIED_ACTIONS],
+        Resource: [`arn:aws:s3:::${evidence.bucket}`, `arn:aws:s3:::${evidence.bucket}/*`],
       },
     ],
   };

@@ -75,7 +75,7 @@ export const SCAN_HOST_MOUNTS: readonly HostMount[] = [
 ];
 
 /**
- * Evidence layout: `<bucket>/<prefix>/<cluster>/<node>/<UTC timestamp>.json`. The report command
+ * Evidence layout: `<bucket>/<prefix>/<cluster>/<node>/<UTC timestamp>-<pod name>.json` (the pod name makes every key unique: a second version of a key means an overwrite). The report command
  * (report/load.ts) reads this layout, with `kube-bench/` as its default prefix and
  * `20261122T020000Z` (date -u +%Y%m%dT%H%M%SZ) as the compact timestamp.
  */

@@ -100,7 +100,7 @@ function uploads(caps: CapabilitiesConfig): boolean {
  * The scan container's script: copy kube-bench's cfg to a writable place, replace the profile's folder by
  * the pinned check files, add the benchmark's target mapping when the image's config.yaml lacks it (see
  * facts.ts), run the node's targets with `--json`
- * into `/reports/<UTC timestamp>.json`, and fail when the report holds no controls.
+ * into `/reports/<UTC timestamp>-<pod name>.json` (a key no other upload uses), and fail when the report holds no controls.
  */
 export function renderScanScript(cfg: StackConfig, caps: CapabilitiesConfig, node: NodeSpec): string {
   const targets = KUBE_BENCH_TARGETS[node.role].join(",");
@@ -128,7 +128,7 @@ export function renderScanScript(cfg: StackConfig, caps: CapabilitiesConfig, nod
     "  done",
     '  sed -i "/^target_mapping:[[:space:]]*\\$/r /tmp/target-mapping.yaml" "$cfg/config.yaml"',
     "fi",
-    `report="${REPORTS_DIR}/$(date -u +${REPORT_TIMESTAMP_FORMAT}).json"`,
+    `report="${REPORTS_DIR}/$(date -u +${REPORT_TIMESTAMP_FORMAT})-${"${HOSTNAME}"}.json"`,
     `kube-bench run --config-dir "$cfg" --benchmark "$bench" --targets ${targets} --json --outputfile "$report"`,
     "# A report without controls is a failed scan, never evidence.",
     'jq -e \'(.Controls | length) > 0\' "$report" > /dev/null',

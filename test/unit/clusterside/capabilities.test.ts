@@ -71,7 +71,11 @@ describe("cluster-side capabilities configuration", () => {
     assert.equal(caps.evidence.enabled, true);
     assert.equal(caps.evidence.retentionDays, 400);
     assert.equal(caps.evidence.objectLocking, true);
-    assert.equal(caps.evidence.lockMode, "governance");
+    assert.equal(caps.evidence.lockMode, "compliance", "COMPLIANCE by default: nobody can shorten a report's retention");
+    assert.ok(!caps.warnings.some((w) => w.includes("lockMode")));
+    const gov = build(withCapability("evidence", { bucket: "test-cis-evidence", endpoint: "https://minio.example.internal:9000", lockMode: "governance" }));
+    assert.equal(gov.caps.evidence.lockMode, "governance");
+    assert.ok(gov.caps.warnings.some((w) => /lockMode is governance: a user with s3:BypassGovernanceRetention/.test(w)));
     assert.equal(caps.evidence.uploaderUser, "kube-bench-test");
     assert.equal(caps.auditShipping.enabled, true);
     assert.equal(caps.auditShipping.shipper.enabled, true);

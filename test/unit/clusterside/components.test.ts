@@ -109,7 +109,7 @@ describe("cluster-side components (Pulumi mocks)", () => {
       .sort();
     assert.deepEqual(patched, ["apps", "default", "k8s-audit", "kube-bench", "kube-node-lease", "kube-public", "kube-system", "team-a"]);
     assert.deepEqual(side.outputs.lockedDefaultServiceAccounts, patched);
-    assert.equal(side.outputs.reportLocation, "test-cis-evidence/kube-bench/test/<node>/<UTC timestamp>.json");
+    assert.equal(side.outputs.reportLocation, "test-cis-evidence/kube-bench/test/<node>/<UTC timestamp>-<pod>.json");
   });
 
   it("puts the node's hardening digest on its scan Job", async () => {

@@ -17,11 +17,18 @@ describe("evidence bucket", () => {
     const write = policy.Statement.find((s) => s.Sid === "WriteReports");
     assert.deepEqual(write?.Action, ["s3:PutObject", "s3:PutObjectRetention"]);
     assert.deepEqual(write?.Resource, ["arn:aws:s3:::test-cis-evidence/kube-bench/test/*"]);
-    const actions = policy.Statement.flatMap((s) => s.Action);
-    for (const a of actions) assert.ok(!/Delete|GetObject$|ListBucket|\*/.test(a), `unexpected action ${a}`);
-    for (const s of policy.Statement) assert.equal(s.Effect, "Allow");
+    const actions = policy.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action);
+    for (const a of actions) assert.ok(!/Delete|GetObject$|ListBucket|Bypass|LegalHold|\*/.test(a), `unexpected action ${a}`);
     const bucketLevel = policy.Statement.find((s) => s.Sid === "UploadPreflight");
     assert.deepEqual(bucketLevel?.Resource, ["arn:aws:s3:::test-cis-evidence"]);
+  });
+
+  it("explicitly denies the uploader whatever would undo evidence: the GOVERNANCE bypass, legal holds, deletes, lock, versioning, lifecycle and policy changes", () => {
+    const deny = renderUploaderPolicy(caps.evidence, cfg.cluster).Statement.find((s) => s.Effect === "Deny");
+    assert.deepEqual(deny?.Resource, ["arn:aws:s3:::test-cis-evidence", "arn:aws:s3:::test-cis-evidence/*"]);
+    for (const a of ["s3:BypassGovernanceRetention", "s3:PutObjectLegalHold", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"]) {
+      assert.ok(deny?.Action.includes(a), a);
+    }
   });
 
   it("drops the retention permission when reports are not locked", () => {

@@ -281,14 +281,15 @@ describe("kube-bench objects", () => {
       assert.deepEqual(pod.initContainers?.map((c) => c.name), ["kube-bench"]);
       assert.deepEqual(pod.containers.map((c) => c.name), ["upload"]);
       assert.ok(pod.volumes?.find((v) => v.name === "reports")?.emptyDir);
-      assert.match(script(pod), /report="\/reports\/\$\(date -u \+%Y%m%dT%H%M%SZ\)\.json"/);
+      // The pod's name after the scan's time: no two uploads share a key (a second version is an overwrite).
+      assert.match(script(pod), /report="\/reports\/\$\(date -u \+%Y%m%dT%H%M%SZ\)-\$\{HOSTNAME\}\.json"/);
       const up = pod.containers[0];
       assert.equal(up.image, DEFAULT_IMAGES.mc);
       assert.match(up.image ?? "", /^quay\.io\/minio\/mc:RELEASE\./);
       const args = up.args ?? [];
       assert.deepEqual(args.slice(0, 5), ["--config-dir", "/tmp/mc", "--quiet", "cp", "--recursive"]);
       assert.deepEqual(args.slice(-2), ["/reports/", "evidence/test-cis-evidence/kube-bench/test/wk-1/"]);
-      assert.deepEqual(args.slice(5, 9), ["--retention-mode", "GOVERNANCE", "--retention-duration", "400d"]);
+      assert.deepEqual(args.slice(5, 9), ["--retention-mode", "COMPLIANCE", "--retention-duration", "400d"]);
     });
     it("takes the credentials from the Secret as a file, never from args or env values", () => {
       for (const c of cjs) {

@@ -26,6 +26,11 @@ async function rejection(promise: Promise<unknown>): Promise<ReportInputError> {
   assert.fail("expected a ReportInputError");
 }
 
+function writtenAt(key: string): Date {
+  const t = parseReportTime(path.basename(key, ".json"));
+  return new Date((t ?? new Date("2026-11-01T00:00:00Z")).getTime() + 60_000);
+}
+
 function syncRejection(fn: () => unknown): ReportInputError {
   try {
     fn();
@@ -36,8 +41,11 @@ function syncRejection(fn: () => unknown): ReportInputError {
   assert.fail("expected a ReportInputError");
 }
 
-/** An in-memory bucket: key -> body. */
-function memoryStore(objects: Record<string, string>, modified = new Date("2026-11-01T00:00:00Z")): ObjectStore & { reads: string[] } {
+/**
+ * An in-memory bucket: key -> body. Objects are written a minute after the time their name says (the
+ * upload follows the scan), or at `modified` when given.
+ */
+function memoryStore(objects: Record<string, string>, modified?: Date): ObjectStore & { reads: string[] } {
   const reads: string[] = [];
   return {
     reads,
@@ -45,7 +53,7 @@ function memoryStore(objects: Record<string, string>, modified = new Date("2026-
       assert.equal(bucket, "evidence");
       return Object.keys(objects)
         .filter((k) => k.startsWith(prefix))
-        .map((key) => ({ key, lastModified: modified }));
+        .map((key) => ({ key, lastModified: modified ?? writtenAt(key) }));
     },
     async read(_bucket: string, key: string): Promise<string> {
       reads.push(key);

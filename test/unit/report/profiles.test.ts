@@ -50,3 +50,20 @@ describe("report on every profile", () => {
     );
   });
 });
+
+describe("reports from the future", () => {
+  it("a report dated after now (beyond the clock skew) fails the gate and is not scored, so it cannot stand in for a real newest one", () => {
+    const b = bench("k3s-cis-1.12");
+    const anonymous = controlByTopic(b, "api.anonymous-auth")!;
+    const real = report(b, "server-1", T0, { targets: SERVER_TARGETS, failing: new Set([anonymous.id]) });
+    const forged = report(b, "server-1", new Date("2099-12-31T23:59:59Z"), { targets: SERVER_TARGETS });
+    const a = assess([real, forged], b, options);
+    assert.equal(a.gate.passed, false);
+    assert.ok(a.gate.reasons.some((r) => /20991231T235959Z\.json: dated .*after now .* clock skew .*not scored/.test(r)), a.gate.reasons.join("\n"));
+    assert.equal(a.nodes[0].report, real, "the real report is scored");
+    assert.ok(a.gate.reasons.some((r) => r.includes(anonymous.id)), "and its critical failure still counts");
+    // Within the skew (a node clock a few minutes ahead) is fine.
+    const ahead = report(b, "server-1", new Date(options.now.getTime() + 5 * 60_000), { targets: SERVER_TARGETS });
+    assert.equal(assess([ahead], b, options).gate.passed, true);
+  });
+});
