@@ -355,7 +355,7 @@ describe("pulumi up against SSH test nodes", function () {
     ok(pulumi(["preview", "--expect-no-changes"]), "clean after the rollback");
   });
 
-  it("the hardened API server runs with the rendered flags, and the cluster side is live with the fields we set", () => {
+  it("the hardened API server runs with the rendered flags, and the cluster side is live with the fields we set", async () => {
     // The flags the stand-in k3s started kube-apiserver with: k3s's defaults replaced by the node's kube-apiserver-arg.
     const args = fs.readFileSync(path.join(byName("cp-1").state, "control-plane", "apiserver.args"), "utf8").split("\n");
     const cfg = YAML.parse(fs.readFileSync(path.join(byName("cp-1").root, K3S_PATHS.configFile), "utf8")) as Record<string, string[]>;
@@ -383,8 +383,17 @@ describe("pulumi up against SSH test nodes", function () {
     for (const k of ["Namespace", "NetworkPolicy", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Job", "CronJob", "ConfigMap", "DaemonSet"]) {
       assert.ok(kinds.has(k), `no ${k} among ${[...kinds].join(", ")}`);
     }
-    const jobs = kubectlJson<{ items: unknown[] }>(["get", "jobs", "-n", "kube-bench"]).items;
-    assert.equal(jobs.length, nodes.length, "one scan Job per node");
+    // One scan Job per node. Jobs an earlier up replaced are deleted in the foreground (their Pods first)
+    // by the controller manager, which a restarted server may still be resyncing: wait for them to go.
+    type JobMeta = { metadata: { name: string; deletionTimestamp?: string; finalizers?: string[] } };
+    const jobs = () => kubectlJson<{ items: JobMeta[] }>(["get", "jobs", "-n", "kube-bench"]).items;
+    assert.equal(jobs().filter((j) => !j.metadata.deletionTimestamp).length, nodes.length, "one live scan Job per node");
+    try {
+      await eventually("replaced scan Jobs deleted", () => jobs().length === nodes.length, 180);
+    } catch (e) {
+      const left = jobs().map((j) => `${j.metadata.name} deleting=${j.metadata.deletionTimestamp ?? "-"} finalizers=${(j.metadata.finalizers ?? []).join(",")}`);
+      assert.fail(`${(e as Error).message}; Jobs: ${left.join("; ")}`);
+    }
   });
 
   it("Pod Security refuses a privileged Pod in a workload namespace and admits the scanner's Pod spec in its namespace", async () => {
