@@ -10,10 +10,11 @@
  * E2E_CONTROL_PLANE_BIN (default: built or found in the cache by scripts/build-control-plane.sh).
  */
 import { checkFileRoot } from "../test/vendor";
+import { builtBinFolder } from "../test/builds";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BenchNode, median, openTestStack, REPO, requireEngineAndRoot } from "./testStack";
+import { BenchNode, median, openTestStack, requireEngineAndRoot } from "./testStack";
 
 const SIZES = (process.env.CP_BENCH_SIZES ?? "3,20").split(",").map(Number);
 const RESTARTS = Number(process.env.CP_BENCH_RESTARTS ?? "3");
@@ -68,9 +69,7 @@ function measure(n: number, cpBin: string): Figures {
 }
 
 requireEngineAndRoot("control plane bench");
-const cpBin =
-  process.env.E2E_CONTROL_PLANE_BIN ??
-  execFileSync(path.join(REPO, "scripts/build-control-plane.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+const cpBin = builtBinFolder("E2E_CONTROL_PLANE_BIN", "build-control-plane.sh");
 
 console.log(`real control plane (${path.basename(path.dirname(cpBin))}) on the SSH test nodes`);
 for (const n of SIZES) {

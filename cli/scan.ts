@@ -161,10 +161,6 @@ export function* manifestObjects(file: string): Generator<SourcedObject> {
   }
 }
 
-/** Every Kubernetes object in a YAML file, as a list (small inputs and tests). */
-export function parseManifestFile(file: string): SourcedObject[] {
-  return [...manifestObjects(file)];
-}
 
 /** Every policy's config schema, for validating a config file. */
 function packSchemas(): Map<string, { properties: { [key: string]: JsonSchema } }> {

@@ -11,6 +11,7 @@
  * the cluster on the sum of the nodes' counts (not the mean of their percentages).
  */
 import { Benchmark, Control, controlById, criticalControls } from "../components/cis";
+import { compareIds } from "../components/cis/ids";
 import { CLOCK_SKEW_MS, LoadedReport } from "./load";
 import { CheckResult, StatusCounts, countStatuses } from "./parse";
 import { policyPackControls } from "./policy-coverage";
@@ -143,20 +144,7 @@ export function sumScores(scores: readonly Score[]): Score {
   return scoreFromCounts(counts, evaluated, evaluatedPass);
 }
 
-/** Orders CIS ids numerically by their dotted parts ("1.2.9" before "1.2.10"). */
-export function compareIds(a: string, b: string): number {
-  const pa = a.split(".");
-  const pb = b.split(".");
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    if (pa[i] === undefined) return -1;
-    if (pb[i] === undefined) return 1;
-    const na = Number(pa[i]);
-    const nb = Number(pb[i]);
-    if (!Number.isNaN(na) && !Number.isNaN(nb) && na !== nb) return na - nb;
-    if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
-  }
-  return 0;
-}
+export { compareIds };
 
 function uniqueSorted(ids: Iterable<string>): string[] {
   return [...new Set(ids)].sort(compareIds);

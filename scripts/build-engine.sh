@@ -109,14 +109,7 @@ fi
 # released, unmodified sources are kept outside this repository (../shared/vendor, see its README).
 # They are copied to a writable folder under the cache and built there; nothing is edited but the
 # language host's two monorepo `replace` lines, which are pointed at the proxy's v$PULUMI_VERSION.
-find_vendor() {
-  local d
-  for d in "${K3S_HARDENING_VENDOR:-}" "$ROOT/../shared/vendor" /work/shared/vendor; do
-    [ -n "$d" ] && [ -d "$d/pulumi-command/provider" ] && [ -d "$d/pulumi-language-nodejs" ] && { (cd "$d" && pwd); return 0; }
-  done
-  return 1
-}
-VENDOR=$(find_vendor) || die "vendored sources not found: set K3S_HARDENING_VENDOR to the folder holding pulumi-command/provider and pulumi-language-nodejs (tried \$ROOT/../shared/vendor and /work/shared/vendor)"
+VENDOR=$(find_vendor pulumi-command/provider pulumi-language-nodejs)
 # Content hash of a vendored folder: a changed source gets a fresh build.
 tree_hash() { (cd "$1" && find . -type f ! -name '*_test.go' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
 vendor_copy() {  # src dst

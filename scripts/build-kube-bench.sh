@@ -14,11 +14,7 @@ BUILD_NAME=build-kube-bench
 
 V=v0.15.6
 RECIPE=1
-VENDOR=""
-for d in "${K3S_HARDENING_VENDOR:-}" "$ROOT/../shared/vendor" /work/shared/vendor; do
-  if [ -n "$d" ] && [ -f "$d/kube-bench/go.mod" ]; then VENDOR=$(cd "$d" && pwd); break; fi
-done
-[ -n "$VENDOR" ] || die "kube-bench's source not found: set K3S_HARDENING_VENDOR to the folder holding kube-bench/ (tried \$ROOT/../shared/vendor and /work/shared/vendor)"
+VENDOR=$(find_vendor kube-bench/go.mod kube-bench/cfg)
 cache_dir "kube-bench-${V#v}-r$RECIPE"
 S="kube-bench $V from $VENDOR/kube-bench"
 if stamp_ok kube-bench "$S" && [ -f "$OUT/cfg/config.yaml" ]; then

@@ -41,3 +41,17 @@ timed() {  # name cmd... : runs cmd, logs and records its wall time
   log "$name built in $((t1 - t0))s"
   echo "$(date -u +%FT%TZ) $name $((t1 - t0))s" >>"$TIMES"
 }
+
+# The folder of vendored upstream sources (kept outside this repository, see ../shared/vendor/README.md)
+# that holds every path given: $K3S_HARDENING_VENDOR, ../shared/vendor next to the repository, then
+# /work/shared/vendor. Dies naming what it looked for.
+find_vendor() {  # required-path...
+  local d p ok
+  for d in "${K3S_HARDENING_VENDOR:-}" "$ROOT/../shared/vendor" /work/shared/vendor; do
+    [ -n "$d" ] || continue
+    ok=1
+    for p in "$@"; do [ -e "$d/$p" ] || ok=0; done
+    if [ "$ok" = 1 ]; then (cd "$d" && pwd); return 0; fi
+  done
+  die "vendored sources not found: set K3S_HARDENING_VENDOR to the folder holding $* (tried \$ROOT/../shared/vendor and /work/shared/vendor)"
+}

@@ -1,17 +1,16 @@
 /**
  * A real S3 server for the evidence tests: versitygw (Apache-2.0), built from the Go module proxy by
- * scripts/build-s3-server.sh ($S3_SERVER_BIN names a folder holding it instead). It listens on a free
+ * scripts/build-s3-server.sh ($S3_SERVER_BIN names a folder holding it instead; see builds.ts). It listens on a free
  * loopback port with versioning on; the tests sign plain requests with curl (--aws-sigv4), which is
  * what the notes found reliable for object-lock calls, and use the MinIO client where the product does.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-
-const ROOT = path.resolve(__dirname, "..");
+import { builtBinFolder } from "./builds";
 
 export interface S3Server {
   endpoint: string;
@@ -22,7 +21,7 @@ export interface S3Server {
 }
 
 function binary(): string {
-  const dir = process.env.S3_SERVER_BIN ?? execFileSync(path.join(ROOT, "scripts/build-s3-server.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+  const dir = builtBinFolder("S3_SERVER_BIN", "build-s3-server.sh");
   const bin = path.join(dir, "versitygw");
   if (!fs.existsSync(bin)) throw new Error(`no versitygw in ${dir}: run scripts/build-s3-server.sh`);
   return bin;

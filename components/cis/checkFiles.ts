@@ -112,11 +112,6 @@ export function readCheckFileProfile(dir: string): CheckFileProfile {
   return out;
 }
 
-/** sha256 of a file's bytes, hex. */
-export function fileSha256(file: string): string {
-  return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-}
-
 /** A profile's files as shipped to the cluster, each verified against the digest the catalog pins. */
 export interface VerifiedCheckFiles {
   benchmark: BenchmarkId;

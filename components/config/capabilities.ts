@@ -449,7 +449,7 @@ function readServiceAccounts(r: Reader, raw: RawStackConfig): ServiceAccountSett
 function readCheckFiles(r: Reader, raw: RawStackConfig, stack: StackConfig): VerifiedCheckFiles | undefined {
   const o = r.object("kubeBench", raw.values.kubeBench);
   const bench = getBenchmark(stack.profile.benchmark);
-  const source = bench.source.project === "kube-bench" ? `kube-bench v0.15.6's cfg/ (${bench.source.commit.slice(0, 8)})` : `Rancher security-scan's package/cfg/ at ${bench.source.commit.slice(0, 8)}`;
+  const source = bench.source.project === "kube-bench" ? `kube-bench's cfg/ at ${bench.source.commit.slice(0, 8)}` : `Rancher security-scan's package/cfg/ at ${bench.source.commit.slice(0, 8)}`;
   if (o.checkFiles === undefined || o.checkFiles === null || o.checkFiles === "") {
     r.problem("kubeBench.checkFiles", `is required for the cluster's scans: set it to the folder holding ${bench.id}/, i.e. ${source}, so that the scans run the checks the prediction uses`);
     return undefined;

@@ -10,6 +10,7 @@
  * failed health, drift, key and host-key rotation, root to sudo, node removal, destroy.
  */
 import { checkFileRoot } from "../vendor";
+import { builtBinFolder } from "../builds";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,9 +22,7 @@ import { alloySpec, promtailSpec, ship } from "./auditPipeline";
 
 const REPO = path.resolve(__dirname, "../..");
 /** The control-plane binaries: built (or found in the cache) by the project's script unless given. */
-const CONTROL_PLANE_BIN =
-  process.env.E2E_CONTROL_PLANE_BIN ??
-  execFileSync(path.join(REPO, "scripts/build-control-plane.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+const CONTROL_PLANE_BIN = builtBinFolder("E2E_CONTROL_PLANE_BIN", "build-control-plane.sh");
 const HARNESS = path.join(REPO, "test/e2e/harness/nodes.sh");
 const PROJECT = "k3s-hardening";
 const STACK = "e2e";

@@ -4,6 +4,7 @@
  * result has the same shape as a catalog written out in full, and the check-file test compares it with
  * the published files check by check.
  */
+import { compareIds } from "../ids";
 import { Benchmark, BenchmarkId, CheckFileSource, Control, FlagTestItem, Topic } from "../types";
 
 export interface ProfileChanges {
@@ -23,20 +24,6 @@ export interface ProfileChanges {
   add?: readonly Control[];
   /** Topics whose check is removed and folded into a broader check's topic (kept by later profiles). */
   foldTopics?: Partial<Record<Topic, Topic>>;
-}
-
-function idKey(id: string): number[] {
-  return id.split(".").map((n) => Number.parseInt(n, 10));
-}
-
-export function compareIds(a: string, b: string): number {
-  const x = idKey(a);
-  const y = idKey(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? -1) - (y[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 function sectionOf(id: string): string {
